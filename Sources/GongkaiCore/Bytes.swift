@@ -1,0 +1,244 @@
+// Byte-level helpers over UTF-8: whitespace, substring search, numbers as reports write them.
+
+/// A half-open range of bytes in a document buffer.
+@usableFromInline
+struct Span: Sendable, Hashable {
+    @usableFromInline var start: Int
+    @usableFromInline var end: Int
+    @inlinable init(_ start: Int, _ end: Int) {
+        self.start = start
+        self.end = end
+    }
+    @inlinable var isEmpty: Bool { end <= start }
+    @inlinable var count: Int { end - start }
+}
+
+typealias Bytes = UnsafeBufferPointer<UInt8>
+
+enum UTF8Bytes {
+    /// Length of a whitespace sequence starting at `i` (0 if none): ASCII space/tab/CR/VT/FF,
+    /// NBSP (C2 A0), ideographic space (E3 80 80), en/em spaces and zero-width space (E2 80 80…8B),
+    /// narrow NBSP (E2 80 AF), BOM (EF BB BF).
+    @inline(__always)
+    static func whitespaceLength(_ b: Bytes, _ i: Int, _ end: Int) -> Int {
+        let c = b[i]
+        if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C || c == 0x0A { return 1 }
+        if c == 0xC2, i + 1 < end, b[i + 1] == 0xA0 { return 2 }
+        if c == 0xE3, i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0x80 { return 3 }
+        if c == 0xE2, i + 2 < end, b[i + 1] == 0x80, (b[i + 2] <= 0x8B || b[i + 2] == 0xAF) { return 3 }
+        if c == 0xEF, i + 2 < end, b[i + 1] == 0xBB, b[i + 2] == 0xBF { return 3 }
+        return 0
+    }
+
+    /// Whether `i` is the last byte of a whitespace sequence ending at `end` (for trimming from the right).
+    @inline(__always)
+    static func trailingWhitespaceLength(_ b: Bytes, _ start: Int, _ end: Int) -> Int {
+        let c = b[end - 1]
+        if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C || c == 0x0A { return 1 }
+        if c == 0xA0, end - 2 >= start, b[end - 2] == 0xC2 { return 2 }
+        if end - 3 >= start {
+            let a = b[end - 3], m = b[end - 2]
+            if a == 0xE3, m == 0x80, c == 0x80 { return 3 }
+            if a == 0xE2, m == 0x80, c <= 0x8B || c == 0xAF { return 3 }
+            if a == 0xEF, m == 0xBB, c == 0xBF { return 3 }
+        }
+        return 0
+    }
+
+    @inline(__always)
+    static func trim(_ b: Bytes, _ span: Span) -> Span {
+        var s = span.start, e = span.end
+        while s < e {
+            let n = whitespaceLength(b, s, e)
+            if n == 0 { break }
+            s += n
+        }
+        while e > s {
+            let n = trailingWhitespaceLength(b, s, e)
+            if n == 0 { break }
+            e -= n
+        }
+        return Span(s, e)
+    }
+
+    /// Index of `needle` in `b[span]`, or nil.
+    @inline(__always)
+    static func find(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Int? {
+        let n = needle.count
+        if n == 0 || span.count < n { return nil }
+        let first = needle.first
+        var i = span.start
+        let last = span.end - n
+        while i <= last {
+            if b[i] == first {
+                var j = 1
+                while j < n && b[i + j] == needle[j] { j += 1 }
+                if j == n { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func contains(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Bool {
+        find(b, span, needle) != nil
+    }
+
+    @inline(__always)
+    static func hasPrefix(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Bool {
+        let n = needle.count
+        if span.count < n { return false }
+        for j in 0..<n where b[span.start + j] != needle[j] { return false }
+        return true
+    }
+
+    @inline(__always)
+    static func equals(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Bool {
+        span.count == needle.count && hasPrefix(b, span, needle)
+    }
+
+    static func string(_ b: Bytes, _ span: Span) -> String {
+        if span.isEmpty { return "" }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[span.start..<span.end]), as: UTF8.self)
+    }
+}
+
+/// A needle for byte search, stored once as a static array.
+struct StaticBytes: Sendable {
+    let bytes: [UInt8]
+    init(_ s: String) { bytes = Array(s.utf8) }
+    var count: Int { bytes.count }
+    var first: UInt8 { bytes[0] }
+    subscript(i: Int) -> UInt8 { bytes[i] }
+}
+
+// MARK: - Numbers
+
+/// What a table cell holds, read the way reports write numbers.
+enum CellValue: Equatable {
+    /// Nothing in the cell.
+    case blank
+    /// A number, exactly: `micros` is the value × 1,000,000. `unit` is a written unit suffix (元, 万元, 件…) if any.
+    case number(micros: Int64, hasFraction: Bool, unit: NumberUnit)
+    /// Text that is not a number.
+    case text
+
+    var isBlank: Bool { if case .blank = self { return true } else { return false } }
+    var isText: Bool { if case .text = self { return true } else { return false } }
+}
+
+enum NumberUnit: Equatable {
+    case none, yuan, tenThousandYuan, count
+}
+
+enum NumberReader {
+    private static let zeroWords: [StaticBytes] = ["—", "——", "–", "－", "-", "--", "/", "／", "无"].map(StaticBytes.init)
+    private static let unitWan = StaticBytes("万元")
+    private static let unitYuan = StaticBytes("元")
+    private static let countUnits: [StaticBytes] = ["件", "项", "条", "个", "次", "宗", "起", "篇"].map(StaticBytes.init)
+
+    /// Reads a trimmed cell. Full-width digits and signs, thousands separators (`,` `，`), decimal
+    /// points (`.` `．`), a sign (`+8`, `-3`), units (`元`, `万元`, `件`…), and dashes/`无` for zero.
+    static func read(_ b: Bytes, _ cell: Span) -> CellValue {
+        let span = UTF8Bytes.trim(b, cell)
+        if span.isEmpty { return .blank }
+        // Fast path: ASCII digits only (the overwhelmingly common case).
+        var fast: Int64 = 0
+        var i = span.start
+        while i < span.end {
+            let c = b[i]
+            if c < 0x30 || c > 0x39 { break }
+            if fast > 922_337_203_684 { return .text }
+            fast = fast &* 10 &+ Int64(c &- 0x30)
+            i += 1
+        }
+        if i == span.end { return .number(micros: fast &* 1_000_000, hasFraction: false, unit: .none) }
+        return slowRead(b, span)
+    }
+
+    private static func slowRead(_ b: Bytes, _ span: Span) -> CellValue {
+        for w in zeroWords where UTF8Bytes.equals(b, span, w) {
+            return .number(micros: 0, hasFraction: false, unit: .none)
+        }
+        var end = span.end
+        var unit = NumberUnit.none
+        if end - span.start > unitWan.count, UTF8Bytes.hasPrefix(b, Span(end - unitWan.count, end), unitWan) {
+            unit = .tenThousandYuan
+            end -= unitWan.count
+        } else if end - span.start > unitYuan.count, UTF8Bytes.hasPrefix(b, Span(end - unitYuan.count, end), unitYuan) {
+            unit = .yuan
+            end -= unitYuan.count
+        } else {
+            for u in countUnits where end - span.start > u.count && UTF8Bytes.hasPrefix(b, Span(end - u.count, end), u) {
+                unit = .count
+                end -= u.count
+                break
+            }
+        }
+        let body = UTF8Bytes.trim(b, Span(span.start, end))
+        var i = body.start
+        var negative = false
+        var sawDigit = false
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var inFraction = false
+        var hasFraction = false
+        // sign
+        if i < body.end {
+            if b[i] == 0x2B { i += 1 } else if b[i] == 0x2D { negative = true; i += 1 }
+            else if i + 2 < body.end, b[i] == 0xEF, b[i + 1] == 0xBC, b[i + 2] == 0x8B { i += 3 }
+            else if i + 2 < body.end, b[i] == 0xEF, b[i + 1] == 0xBC, b[i + 2] == 0x8D { negative = true; i += 3 }
+        }
+        while i < body.end {
+            let c = b[i]
+            var digit: Int64 = -1
+            var advance = 1
+            if c >= 0x30 && c <= 0x39 {
+                digit = Int64(c - 0x30)
+            } else if c == 0xEF, i + 2 < body.end, b[i + 1] == 0xBC, b[i + 2] >= 0x90, b[i + 2] <= 0x99 {
+                digit = Int64(b[i + 2] - 0x90)
+                advance = 3
+            } else if c == 0x2C {  // ,
+                if !sawDigit || inFraction { return .text }
+                i += 1
+                continue
+            } else if c == 0xEF, i + 2 < body.end, b[i + 1] == 0xBC, b[i + 2] == 0x8C {  // ，
+                if !sawDigit || inFraction { return .text }
+                i += 3
+                continue
+            } else if c == 0x2E || (c == 0xEF && i + 2 < body.end && b[i + 1] == 0xBC && b[i + 2] == 0x8E) {
+                if inFraction { return .text }
+                inFraction = true
+                i += c == 0x2E ? 1 : 3
+                continue
+            } else if c == 0x20 {
+                i += 1
+                continue
+            } else {
+                return .text
+            }
+            sawDigit = true
+            if inFraction {
+                if fractionDigits < 6 {
+                    fraction = fraction * 10 + digit
+                    fractionDigits += 1
+                }
+                if digit != 0 { hasFraction = true }
+            } else {
+                if whole > 900_000_000_000 { return .text }
+                whole = whole * 10 + digit
+            }
+            i += advance
+        }
+        if !sawDigit { return .text }
+        while fractionDigits < 6 {
+            fraction *= 10
+            fractionDigits += 1
+        }
+        var micros = whole * 1_000_000 + fraction
+        if negative { micros = -micros }
+        return .number(micros: micros, hasFraction: hasFraction, unit: unit)
+    }
+}

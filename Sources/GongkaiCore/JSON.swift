@@ -1,0 +1,243 @@
+// The report JSON of schema v1 (keys as in DESIGN.md), written straight into bytes: one object per line
+// for ndjson at tens of thousands of reports per second, or indented for people.
+
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    let pretty: Bool
+    private var depth = 0
+    private var needsComma = false
+
+    public init(pretty: Bool = false, capacity: Int = 4096) {
+        self.pretty = pretty
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        depth = 0
+        needsComma = false
+    }
+
+    // MARK: Structure
+
+    mutating func beginObject() { value(); bytes.append(0x7B); depth += 1; needsComma = false }
+    mutating func endObject() { depth -= 1; if needsComma { newline() }; bytes.append(0x7D); needsComma = true }
+    mutating func beginArray() { value(); bytes.append(0x5B); depth += 1; needsComma = false }
+    mutating func endArray() { depth -= 1; bytes.append(0x5D); needsComma = true }
+
+    mutating func key(_ k: String) {
+        if needsComma { bytes.append(0x2C) }
+        newline()
+        string(k)
+        bytes.append(0x3A)
+        if pretty { bytes.append(0x20) }
+        needsComma = false
+        pendingKey = true
+    }
+
+    private var pendingKey = false
+
+    private mutating func value() {
+        if pendingKey {
+            pendingKey = false
+            return
+        }
+        if needsComma { bytes.append(0x2C); if pretty { bytes.append(0x20) } }
+    }
+
+    private mutating func newline() {
+        guard pretty else { return }
+        bytes.append(0x0A)
+        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+    }
+
+    // MARK: Values
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            bytes.append(0x22)
+            for c in utf8 {
+                switch c {
+                case 0x22: bytes.append(0x5C); bytes.append(0x22)
+                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+                case 0x09: bytes.append(0x5C); bytes.append(0x74)
+                case 0..<0x20:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                default: bytes.append(c)
+                }
+            }
+            bytes.append(0x22)
+        }
+    }
+
+    mutating func stringValue(_ s: String) { value(); string(s); needsComma = true }
+    mutating func null() { value(); bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); needsComma = true }
+    mutating func bool(_ v: Bool) { value(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)); needsComma = true }
+
+    mutating func int(_ v: Int64) {
+        value()
+        if v == 0 {
+            bytes.append(0x30)
+        } else {
+            var m = v.magnitude
+            if v < 0 { bytes.append(0x2D) }
+            var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var n = 0
+            withUnsafeMutableBytes(of: &tmp) { buf in
+                while m > 0 {
+                    buf[n] = UInt8(m % 10) + 0x30
+                    m /= 10
+                    n += 1
+                }
+                while n > 0 {
+                    n -= 1
+                    bytes.append(buf[n])
+                }
+            }
+        }
+        needsComma = true
+    }
+
+    mutating func int(_ v: Int64?) { if let v { int(v) } else { null() } }
+    mutating func int(_ v: Int?) { if let v { int(Int64(v)) } else { null() } }
+    mutating func string(optional v: String?) { if let v { stringValue(v) } else { null() } }
+
+    /// An amount as a JSON number in 万元 (`27.66`).
+    mutating func amount(_ a: Amount?) {
+        guard let a else { return null() }
+        value()
+        bytes.append(contentsOf: Array(a.description.utf8))
+        needsComma = true
+    }
+
+    mutating func double(_ d: Double?) {
+        guard let d, d.isFinite else { return null() }
+        value()
+        if d == d.rounded(), abs(d) < 1e15 {
+            bytes.append(contentsOf: Array(String(Int64(d)).utf8))
+        } else {
+            bytes.append(contentsOf: Array(String(d).utf8))
+        }
+        needsComma = true
+    }
+}
+
+extension Report {
+    /// Writes this report as one JSON object (schema v1).
+    public func writeJSON(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("schema"); w.int(Int64(1))
+        w.key("source"); w.stringValue(source)
+        w.key("sha256"); w.stringValue(sha256)
+        w.key("bytes"); w.int(Int64(byteCount))
+        w.key("status"); w.stringValue(status.rawValue)
+        if let statusMessage { w.key("status_message"); w.stringValue(statusMessage) }
+        w.key("format"); w.stringValue(format)
+        w.key("encoding"); w.string(optional: encoding)
+        w.key("layout"); w.stringValue(layout.rawValue)
+        w.key("year"); w.int(year)
+        w.key("agency"); w.string(optional: agency)
+        w.key("region"); w.string(optional: region)
+        w.key("published"); w.string(optional: published?.description)
+        w.key("sections"); w.beginArray(); for s in sections { w.int(Int64(s)) }; w.endArray()
+
+        w.key("table2")
+        if let t = table2 {
+            w.beginObject()
+            w.key("template"); w.stringValue(t.template.rawValue)
+            w.key("rows"); w.beginObject()
+            var currentRow: String? = nil
+            for f in t.fields {
+                if f.row != currentRow {
+                    if currentRow != nil { w.endObject() }
+                    w.key(f.row); w.beginObject()
+                    currentRow = f.row
+                }
+                w.key(f.field)
+                switch f.value.kind {
+                case .count: w.int(f.value.count)
+                case .amount:
+                    w.amount(f.value.amount)
+                    w.key("written"); w.string(optional: f.value.written)
+                    w.key("unit"); w.string(optional: f.value.unit)
+                }
+            }
+            if currentRow != nil { w.endObject() }
+            w.endObject()
+            w.endObject()
+        } else {
+            w.null()
+        }
+
+        w.key("table3")
+        if let t = table3 {
+            w.beginObject()
+            w.key("template"); w.stringValue(t.template.rawValue)
+            w.key("rows"); w.beginObject()
+            for row in t.rows {
+                w.key(row.code); w.beginObject()
+                for column in Table3Column.allCases { w.key(column.code); w.int(t[row, column]) }
+                w.endObject()
+            }
+            w.endObject()
+            w.endObject()
+        } else {
+            w.null()
+        }
+
+        w.key("table4")
+        if let t = table4 {
+            w.beginObject()
+            w.key("rows"); w.beginObject()
+            for group in Table4Group.allCases {
+                w.key(group.code); w.beginObject()
+                for column in Table4Column.allCases { w.key(column.code); w.int(t[group, column]) }
+                w.endObject()
+            }
+            w.endObject()
+            w.endObject()
+        } else {
+            w.null()
+        }
+
+        w.key("narrative"); w.beginObject()
+        w.key("proactive_items"); w.int(narrative.proactiveItems)
+        w.key("applications_received"); w.int(narrative.applicationsReceived)
+        w.key("applications_matched"); w.string(optional: narrative.applicationsMatched)
+        w.key("reviews"); w.int(narrative.reviews)
+        w.key("lawsuits"); w.int(narrative.lawsuits)
+        w.key("penalties"); w.int(narrative.penalties)
+        w.key("licences"); w.int(narrative.licences)
+        w.key("processing_fees_10k_yuan"); w.amount(narrative.processingFees)
+        w.key("admin_fees_10k_yuan"); w.amount(narrative.adminFees)
+        w.endObject()
+
+        w.key("findings"); w.beginArray()
+        for f in findings {
+            w.beginObject()
+            w.key("rule"); w.stringValue(f.rule.rawValue)
+            w.key("severity"); w.stringValue(f.severity.rawValue)
+            w.key("kind"); w.stringValue(f.kind.rawValue)
+            w.key("cells"); w.beginArray(); for c in f.cells { w.stringValue(c) }; w.endArray()
+            w.key("message"); w.stringValue(f.message)
+            if f.found != nil { w.key("found"); w.double(f.found) }
+            if f.expected != nil { w.key("expected"); w.double(f.expected) }
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// The report as JSON bytes.
+    public func jsonBytes(pretty: Bool = false) -> [UInt8] {
+        var w = JSONWriter(pretty: pretty)
+        writeJSON(to: &w)
+        return w.bytes
+    }
+}

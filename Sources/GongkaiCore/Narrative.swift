@@ -1,0 +1,166 @@
+// Figures the running text states: 主动公开 199 条, 收到申请 9 件, 行政复议 2 件, 行政处罚 4 件, 收取费用 0 元.
+// Works clause by clause (split at 。，；,;) on UTF-8 bytes; numbers followed by 年/月/日 are dates, not figures.
+
+enum NarrativeReader {
+    private static let clauseBreaks: [StaticBytes] = ["。", "，", "；", "！", "？", "："].map(StaticBytes.init)
+
+    private static let proactive = StaticBytes("主动公开")
+    private static let received = StaticBytes("收到")
+    private static let application = StaticBytes("申请")
+    private static let review = StaticBytes("行政复议")
+    private static let litigation = StaticBytes("行政诉讼")
+    private static let penalty = StaticBytes("行政处罚")
+    private static let licence = StaticBytes("行政许可")
+    private static let adminFee = StaticBytes("行政事业性收费")
+    private static let charge = StaticBytes("收取")
+    private static let chargeFee = StaticBytes("收费")
+    private static let fee = StaticBytes("费")
+    private static let negations: [StaticBytes] = ["未", "无", "没有", "不存在"].map(StaticBytes.init)
+
+    private static let unitItems: [StaticBytes] = ["条"].map(StaticBytes.init)
+    private static let unitCases: [StaticBytes] = ["件", "项", "起", "宗", "例", "个"].map(StaticBytes.init)
+    private static let unitMoney: [StaticBytes] = ["万元", "元"].map(StaticBytes.init)
+
+    static func read(_ b: Bytes, paragraphs: [Span]) -> Narrative {
+        var n = Narrative()
+        for p in paragraphs {
+            // Cheap filter: only paragraphs with a digit or a negation can state a figure.
+            var clauseStart = p.start
+            var i = p.start
+            while i <= p.end {
+                var breakLength = 0
+                if i == p.end {
+                    breakLength = 0
+                } else {
+                    let c = b[i]
+                    if c == 0x2C || c == 0x3B { breakLength = 1 }  // , ;
+                    else if c >= 0xE0 {
+                        for br in clauseBreaks where UTF8Bytes.hasPrefix(b, Span(i, p.end), br) {
+                            breakLength = br.count
+                            break
+                        }
+                    }
+                    if breakLength == 0 {
+                        i += 1
+                        continue
+                    }
+                }
+                let clause = Span(clauseStart, i)
+                if clause.count >= 6 { readClause(b, clause, into: &n) }
+                if i == p.end { break }
+                i += breakLength
+                clauseStart = i
+            }
+        }
+        return n
+    }
+
+    private static func readClause(_ b: Bytes, _ c: Span, into n: inout Narrative) {
+        if n.proactiveItems == nil, let k = UTF8Bytes.find(b, c, proactive) {
+            n.proactiveItems = figure(b, Span(k, c.end), units: unitItems)?.micros.wholeValue
+        }
+        if n.applicationsReceived == nil, let k = UTF8Bytes.find(b, c, received), UTF8Bytes.contains(b, Span(k, c.end), application) {
+            if let f = figure(b, Span(k, c.end), units: unitCases) {
+                n.applicationsReceived = f.micros.wholeValue
+            } else if negated(b, Span(c.start, k + received.count)) {
+                n.applicationsReceived = 0
+            }
+        }
+        let reviewAt = UTF8Bytes.find(b, c, review)
+        let litigationAt = UTF8Bytes.find(b, c, litigation)
+        if n.reviews == nil, let k = reviewAt {
+            if let f = figure(b, Span(k, c.end), units: unitCases) { n.reviews = f.micros.wholeValue }
+            else if negated(b, Span(c.start, k)) { n.reviews = 0 }
+        }
+        if n.lawsuits == nil, let k = litigationAt {
+            if let f = figure(b, Span(k, c.end), units: unitCases) { n.lawsuits = f.micros.wholeValue }
+            else if negated(b, Span(c.start, k)) || (reviewAt != nil && negated(b, Span(c.start, reviewAt!))) { n.lawsuits = 0 }
+        }
+        if n.penalties == nil, let k = UTF8Bytes.find(b, c, penalty), let f = figure(b, Span(k, c.end), units: unitCases) {
+            n.penalties = f.micros.wholeValue
+        }
+        if n.licences == nil, let k = UTF8Bytes.find(b, c, licence), let f = figure(b, Span(k, c.end), units: unitCases) {
+            n.licences = f.micros.wholeValue
+        }
+        if let k = UTF8Bytes.find(b, c, adminFee) {
+            if n.adminFees == nil, let f = figure(b, Span(k, c.end), units: unitMoney) { n.adminFees = f.amount }
+        } else if n.processingFees == nil {
+            let k = UTF8Bytes.find(b, c, charge) ?? UTF8Bytes.find(b, c, chargeFee)
+            if let k, UTF8Bytes.contains(b, Span(k, c.end), fee) {
+                if let f = figure(b, Span(k, c.end), units: unitMoney) { n.processingFees = f.amount }
+                else if negated(b, Span(c.start, k)) { n.processingFees = Amount(micros: 0) }
+            }
+        }
+    }
+
+    private static func negated(_ b: Bytes, _ span: Span) -> Bool {
+        for w in negations where UTF8Bytes.contains(b, span, w) { return true }
+        return false
+    }
+
+    struct Figure {
+        var micros: Int64
+        var amount: Amount
+    }
+
+    /// The first number in `span` that is followed by one of `units` (and not by 年/月/日/%).
+    private static func figure(_ b: Bytes, _ span: Span, units: [StaticBytes]) -> Figure? {
+        var i = span.start
+        while i < span.end {
+            guard let (micros, end) = number(b, i, span.end) else {
+                i += 1
+                continue
+            }
+            var j = end
+            while j < span.end, b[j] == 0x20 { j += 1 }
+            for u in units where UTF8Bytes.hasPrefix(b, Span(j, span.end), u) {
+                let isWan = u.bytes == unitMoney[0].bytes
+                let amount = units.count == 2 && !isWan ? Amount(micros: micros / 10_000) : Amount(micros: micros)
+                return Figure(micros: micros, amount: amount)
+            }
+            i = end
+        }
+        return nil
+    }
+
+    /// A number (ASCII or full-width digits, `,` separators, one decimal point) starting exactly at `i`.
+    private static func number(_ b: Bytes, _ i: Int, _ end: Int) -> (Int64, Int)? {
+        var k = i
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var digits = 0
+        var inFraction = false
+        while k < end {
+            let c = b[k]
+            var d: Int64 = -1
+            var step = 1
+            if c >= 0x30 && c <= 0x39 { d = Int64(c - 0x30) }
+            else if c == 0xEF, k + 2 < end, b[k + 1] == 0xBC, b[k + 2] >= 0x90, b[k + 2] <= 0x99 { d = Int64(b[k + 2] - 0x90); step = 3 }
+            else if c == 0x2C, digits > 0, !inFraction, k + 1 < end, b[k + 1] >= 0x30, b[k + 1] <= 0x39 { k += 1; continue }
+            else if c == 0x2E, digits > 0, !inFraction, k + 1 < end, b[k + 1] >= 0x30, b[k + 1] <= 0x39 { inFraction = true; k += 1; continue }
+            else { break }
+            if digits == 0 && k > 0 && i == k {
+                // Do not start in the middle of a number.
+                let p = b[k - 1]
+                if p >= 0x30 && p <= 0x39 { return nil }
+            }
+            if inFraction {
+                if fractionDigits < 6 { fraction = fraction * 10 + d; fractionDigits += 1 }
+            } else {
+                if whole > 900_000_000_000 { return nil }
+                whole = whole * 10 + d
+            }
+            digits += 1
+            k += step
+        }
+        guard digits > 0 else { return nil }
+        while fractionDigits < 6 { fraction *= 10; fractionDigits += 1 }
+        return (whole * 1_000_000 + fraction, k)
+    }
+}
+
+extension Int64 {
+    /// Whole units of a value held in millionths.
+    var wholeValue: Int64 { self / 1_000_000 }
+}

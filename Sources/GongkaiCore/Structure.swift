@@ -1,0 +1,160 @@
+// Text → paragraphs and table rows, for both layouts the reports come in:
+// one cell per line (each cell line starts with a tab, rows separated by blank lines, a cell may run over
+// several lines) and one row per line (cells separated by tabs).
+
+/// One paragraph of running text, or one table row.
+struct Item {
+    enum Kind { case paragraph, row }
+    var kind: Kind
+    /// The paragraph's text (trimmed), or the row's first cell index into `Structure.cells`.
+    var span: Span
+    var firstCell: Int
+    var cellCount: Int
+    var fromCellLines: Bool
+}
+
+struct Structure {
+    /// The working buffer: the document's bytes followed by joined multi-line cells.
+    var buffer: [UInt8]
+    /// All cells of all rows, trimmed, as spans into `buffer`.
+    var cells: [Span] = []
+    var items: [Item] = []
+    var cellLineRows = 0
+    var tabRows = 0
+
+    var layout: Layout {
+        switch (cellLineRows > 0, tabRows > 2) {
+        case (true, true): return .mixed
+        case (true, false): return .cellPerLine
+        case (false, true): return .tabRows
+        case (false, false): return .none
+        }
+    }
+
+    init(utf8 bytes: [UInt8]) {
+        buffer = bytes
+        buffer.reserveCapacity(bytes.count + 256)
+        cells.reserveCapacity(512)
+        items.reserveCapacity(256)
+        build()
+    }
+
+    private enum LineKind { case blank, text, cell, tabRow }
+
+    private mutating func build() {
+        let documentEnd = buffer.count
+        var cells = self.cells
+        var items = self.items
+        var cellLineRows = 0
+        var tabRows = 0
+        // Multi-line cells are joined after the scan (appending to `buffer` while it is borrowed is not allowed).
+        var joins: [(cell: Int, parts: [Span])] = []
+        var openRowStart = -1  // first cell index of an open cell-per-line row
+        var lastCellHasContinuation = false
+
+        func closeRow() {
+            if openRowStart >= 0 {
+                items.append(Item(kind: .row, span: Span(0, 0), firstCell: openRowStart,
+                                  cellCount: cells.count - openRowStart, fromCellLines: true))
+                cellLineRows += 1
+                openRowStart = -1
+            }
+        }
+
+        buffer.withUnsafeBufferPointer { b in
+            var lineStart = 0
+            while lineStart < documentEnd {
+                var i = lineStart
+                var tabs = 0
+                while i < documentEnd {
+                    let c = b[i]
+                    if c == 0x0A || c == 0x0D { break }
+                    if c == 0x09 { tabs += 1 }
+                    i += 1
+                }
+                let raw = Span(lineStart, i)
+                if i < documentEnd {
+                    if b[i] == 0x0D, i + 1 < documentEnd, b[i + 1] == 0x0A { i += 2 } else { i += 1 }
+                }
+                lineStart = i
+
+                let kind: LineKind
+                let trimmed = UTF8Bytes.trim(b, raw)
+                var firstTab = raw.start
+                if tabs == 0 {
+                    kind = trimmed.isEmpty ? .blank : .text
+                } else {
+                    // A cell line: nothing before the first tab, and no other tab inside the content
+                    // (trailing tabs after the content are tolerated).
+                    while b[firstTab] != 0x09 { firstTab += 1 }
+                    let before = UTF8Bytes.trim(b, Span(raw.start, firstTab))
+                    var otherTab = false
+                    var k = firstTab + 1
+                    while k < trimmed.end {
+                        if b[k] == 0x09 { otherTab = true; break }
+                        k += 1
+                    }
+                    kind = before.isEmpty && !otherTab ? .cell : .tabRow
+                }
+
+                switch kind {
+                case .blank:
+                    closeRow()
+                    lastCellHasContinuation = false
+                case .cell:
+                    if openRowStart < 0 { openRowStart = cells.count }
+                    cells.append(UTF8Bytes.trim(b, Span(firstTab + 1, raw.end)))
+                    lastCellHasContinuation = false
+                case .text:
+                    if openRowStart >= 0, cells.count > openRowStart, trimmed.count <= 36,
+                        !Headings.looksLikeHeading(b, trimmed)
+                    {
+                        // Continuation of a multi-line cell (商业\n企业).
+                        let cellIndex = cells.count - 1
+                        if lastCellHasContinuation, let last = joins.indices.last {
+                            joins[last].parts.append(trimmed)
+                        } else {
+                            joins.append((cellIndex, [cells[cellIndex], trimmed]))
+                            lastCellHasContinuation = true
+                        }
+                    } else {
+                        closeRow()
+                        lastCellHasContinuation = false
+                        items.append(Item(kind: .paragraph, span: trimmed, firstCell: 0, cellCount: 0, fromCellLines: false))
+                    }
+                case .tabRow:
+                    closeRow()
+                    lastCellHasContinuation = false
+                    let first = cells.count
+                    var cellStart = raw.start
+                    var k = raw.start
+                    while k <= raw.end {
+                        if k == raw.end || b[k] == 0x09 {
+                            cells.append(UTF8Bytes.trim(b, Span(cellStart, k)))
+                            cellStart = k + 1
+                        }
+                        k += 1
+                    }
+                    // Empty cells stay, leading and trailing: whether one is a blank value or a colspan
+                    // artefact is decided against the template's cell count (ParseState.normalise).
+                    items.append(Item(kind: .row, span: Span(0, 0), firstCell: first, cellCount: cells.count - first,
+                                      fromCellLines: false))
+                    tabRows += 1
+                }
+            }
+            closeRow()
+        }
+        // Materialise multi-line cells: join their parts with no separator (商业 + 企业 = 商业企业).
+        for join in joins {
+            let start = buffer.count
+            for part in join.parts where !part.isEmpty {
+                buffer.append(contentsOf: buffer[part.start..<part.end])
+            }
+            cells[join.cell] = Span(start, buffer.count)
+        }
+        self.cells = cells
+        self.items = items
+        self.cellLineRows = cellLineRows
+        self.tabRows = tabRows
+    }
+}

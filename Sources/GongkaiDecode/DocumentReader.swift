@@ -1,0 +1,135 @@
+// File → Report: size limit before reading, content sniffing, decoding, hashing, parsing. Never throws:
+// every bad input becomes a report with a status other than ok and a message that says why.
+
+import Crypto
+import GongkaiCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct ReadOptions: Sendable, Hashable {
+    /// Files larger than this are refused without being read (status `too_large`).
+    public var sizeLimit: Int
+    public static let defaultSizeLimit = 32 * 1024 * 1024
+
+    public init(sizeLimit: Int = ReadOptions.defaultSizeLimit) {
+        self.sizeLimit = sizeLimit
+    }
+}
+
+public enum DocumentReader {
+    /// Reads, decodes, parses and validates one file.
+    public static func report(path: String, options: ReadOptions = ReadOptions()) -> Report {
+        switch FileBytes.read(path: path, limit: options.sizeLimit) {
+        case .success(let bytes): return report(bytes: bytes, source: path, options: options)
+        case .failure(let failure):
+            var report = Report(source: path, byteCount: failure.size, status: failure.status, statusMessage: failure.message)
+            report.format = "unknown"
+            return report
+        }
+    }
+
+    /// Decodes, parses and validates a document already in memory (e.g. received from another host).
+    public static func report(bytes: [UInt8], source: String, options: ReadOptions = ReadOptions()) -> Report {
+        let hash = sha256Hex(bytes)
+        if bytes.count > options.sizeLimit {
+            var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: .tooLarge,
+                                statusMessage: "文件过大：\(bytes.count) 字节，上限 \(options.sizeLimit) 字节 (file exceeds the size limit)")
+            report.format = "unknown"
+            return report
+        }
+        switch TextDecoder.decode(bytes) {
+        case .failure(let failure):
+            var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: failure.status, statusMessage: failure.message)
+            report.format = Sniffer.formatName(bytes)
+            return report
+        case .success(let decoded):
+            if isBlank(decoded.utf8) {
+                var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: .empty,
+                                    statusMessage: "文件只有空白 (only whitespace)")
+                report.encoding = decoded.encoding
+                return report
+            }
+            var report = ReportParser.parse(utf8: decoded.utf8, source: source)
+            report.sha256 = hash
+            report.byteCount = bytes.count
+            report.encoding = decoded.encoding
+            return report
+        }
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digest = SHA256.hash(data: bytes)
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isBlank(_ utf8: [UInt8]) -> Bool {
+        for c in utf8 where !(c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C) {
+            // Non-ASCII whitespace (NBSP, ideographic space) alone is still blank.
+            if c >= 0x80 {
+                let s = String(decoding: utf8, as: UTF8.self)
+                return s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value == 0xFEFF }
+            }
+            return false
+        }
+        return true
+    }
+}
+
+/// Reading a whole file with POSIX calls, refusing it before reading when it is larger than the limit.
+public enum FileBytes {
+    public struct Failure: Error, Sendable {
+        public var status: ReportStatus
+        public var message: String
+        public var size: Int
+    }
+
+    public static func read(path: String, limit: Int) -> Result<[UInt8], Failure> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            return .failure(Failure(status: .ioError, message: "无法打开文件 (cannot open): \(String(cString: strerror(code)))", size: 0))
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 {
+            return .failure(Failure(status: .ioError, message: "无法读取文件信息 (fstat failed)", size: 0))
+        }
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            return .failure(Failure(status: .ioError, message: "不是普通文件 (not a regular file)", size: 0))
+        }
+        let size = Int(st.st_size)
+        if size > limit {
+            return .failure(Failure(status: .tooLarge,
+                                    message: "文件过大：\(size) 字节，上限 \(limit) 字节 (file exceeds the size limit; not read)",
+                                    size: size))
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var got = 0
+        let ok: Bool = bytes.withUnsafeMutableBytes { buf in
+            while got < size {
+                let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                if n == 0 { break }
+                got += n
+            }
+            return true
+        }
+        if !ok { return .failure(Failure(status: .ioError, message: "读取失败 (read failed)", size: size)) }
+        if got < size { bytes.removeSubrange(got...) }
+        return .success(bytes)
+    }
+}
