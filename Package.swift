@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "gongkai",
             dependencies: [
-                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus", "GongkaiCluster", "GongkaiStore",
+                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

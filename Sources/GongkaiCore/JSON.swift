@@ -20,12 +20,12 @@ public struct JSONWriter {
 
     // MARK: Structure
 
-    mutating func beginObject() { value(); bytes.append(0x7B); depth += 1; needsComma = false }
-    mutating func endObject() { depth -= 1; if needsComma { newline() }; bytes.append(0x7D); needsComma = true }
-    mutating func beginArray() { value(); bytes.append(0x5B); depth += 1; needsComma = false }
-    mutating func endArray() { depth -= 1; bytes.append(0x5D); needsComma = true }
+    public mutating func beginObject() { value(); bytes.append(0x7B); depth += 1; needsComma = false }
+    public mutating func endObject() { depth -= 1; if needsComma { newline() }; bytes.append(0x7D); needsComma = true }
+    public mutating func beginArray() { value(); bytes.append(0x5B); depth += 1; needsComma = false }
+    public mutating func endArray() { depth -= 1; bytes.append(0x5D); needsComma = true }
 
-    mutating func key(_ k: String) {
+    public mutating func key(_ k: String) {
         if needsComma { bytes.append(0x2C) }
         newline()
         string(k)
@@ -74,11 +74,11 @@ public struct JSONWriter {
         }
     }
 
-    mutating func stringValue(_ s: String) { value(); string(s); needsComma = true }
-    mutating func null() { value(); bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); needsComma = true }
-    mutating func bool(_ v: Bool) { value(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)); needsComma = true }
+    public mutating func stringValue(_ s: String) { value(); string(s); needsComma = true }
+    public mutating func null() { value(); bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); needsComma = true }
+    public mutating func bool(_ v: Bool) { value(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)); needsComma = true }
 
-    mutating func int(_ v: Int64) {
+    public mutating func int(_ v: Int64) {
         value()
         if v == 0 {
             bytes.append(0x30)
@@ -104,19 +104,19 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int(_ v: Int64?) { if let v { int(v) } else { null() } }
-    mutating func int(_ v: Int?) { if let v { int(Int64(v)) } else { null() } }
-    mutating func string(optional v: String?) { if let v { stringValue(v) } else { null() } }
+    public mutating func int(_ v: Int64?) { if let v { int(v) } else { null() } }
+    public mutating func int(_ v: Int?) { if let v { int(Int64(v)) } else { null() } }
+    public mutating func string(optional v: String?) { if let v { stringValue(v) } else { null() } }
 
     /// An amount as a JSON number in 万元 (`27.66`).
-    mutating func amount(_ a: Amount?) {
+    public mutating func amount(_ a: Amount?) {
         guard let a else { return null() }
         value()
         bytes.append(contentsOf: Array(a.description.utf8))
         needsComma = true
     }
 
-    mutating func double(_ d: Double?) {
+    public mutating func double(_ d: Double?) {
         guard let d, d.isFinite else { return null() }
         value()
         if d == d.rounded(), abs(d) < 1e15 {

@@ -58,9 +58,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    public mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 }
 
 public struct CorpusGenerator: Sendable {
@@ -326,6 +326,10 @@ struct Draft {
             let row = rng.pick(t3.rows)
             let column = rng.pick(Table3Column.allCases)
             t3[row, column] = nil
+            // A blank total leaves the stated applications nothing to match.
+            if column == .total && (row == .new || (row == .carriedOver && narrativeApplicationsNote == "new_plus_carried_over")) {
+                truth.narrative.applicationsMatched = nil
+            }
             errors.append(InjectedError(kind: kind, rule: .cellBlank, cell: "table3.\(row.code).\(column.code)",
                                         collateral: [.narrativeApplications]))
         case .narrativeMismatch:
