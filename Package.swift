@@ -56,7 +56,11 @@ let package = Package(
         /** The summary store: SQLite through GRDB, migrations, idempotent batched commits, summaries. */
         .target(
             name: "GongkaiStore",
-            dependencies: ["GongkaiCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GongkaiCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -98,7 +102,7 @@ let package = Package(
         .testTarget(name: "GongkaiStoreTests", dependencies: ["GongkaiStore", "GongkaiCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GongkaiIntegrationTests",
-            dependencies: ["GongkaiCore", "GongkaiCorpus", "GongkaiStore"],
+            dependencies: ["gongkai", "GongkaiCore", "GongkaiCorpus", "GongkaiStore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -66,12 +66,21 @@ enum UTF8Bytes {
     static func find(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Int? {
         let n = needle.count
         if n == 0 || span.count < n { return nil }
+        // UTF-8 CJK text shares a handful of lead bytes, so test the first two bytes before the rest.
         let first = needle.first
+        let second = n > 1 ? needle[1] : 0
         var i = span.start
         let last = span.end - n
+        if n == 1 {
+            while i <= last {
+                if b[i] == first { return i }
+                i += 1
+            }
+            return nil
+        }
         while i <= last {
-            if b[i] == first {
-                var j = 1
+            if b[i] == first && b[i + 1] == second {
+                var j = 2
                 while j < n && b[i + j] == needle[j] { j += 1 }
                 if j == n { return i }
             }

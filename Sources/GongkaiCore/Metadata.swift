@@ -153,11 +153,13 @@ enum Metadata {
     /// The sign-off often carries the fuller name (硚口区人力资源局 signed 武汉市硚口区人力资源局).
     static func region(agency: String?, signature: String?) -> String? {
         var name = agency
-        if let signature, let agency, signature.count > agency.count, signature.hasSuffix(agency) {
+        if let signature, let agency, signature.utf8.count > agency.utf8.count, 
+            signature.utf8.suffix(agency.utf8.count).elementsEqual(agency.utf8)
+        {
             name = signature
         }
         guard let name else { return nil }
-        let chars = Array(name)
+        let chars = Array(name.unicodeScalars)
         var end = 0
         var levels = 0
         while levels < 3 {
@@ -166,7 +168,7 @@ enum Metadata {
             var j = end + 2
             while j < min(chars.count - 1, end + 10) {
                 for suffix in divisionSuffixes {
-                    let sc = Array(suffix)
+                    let sc = Array(suffix.unicodeScalars)
                     if j + sc.count <= chars.count, Array(chars[j..<(j + sc.count)]) == sc {
                         found = j + sc.count
                         break
@@ -179,6 +181,6 @@ enum Metadata {
             end = found
             levels += 1
         }
-        return end > 0 ? String(chars[0..<end]) : nil
+        return end > 0 ? String(String.UnicodeScalarView(chars[0..<end])) : nil
     }
 }

@@ -2,6 +2,26 @@
 // Works clause by clause (split at 。，；,;) on UTF-8 bytes; numbers followed by 年/月/日 are dates, not figures.
 
 enum NarrativeReader {
+    /// The needles, loaded once per document rather than once per clause.
+    struct Keywords {
+        let clauseBreaks = NarrativeReader.clauseBreaks
+        let proactive = NarrativeReader.proactive
+        let received = NarrativeReader.received
+        let application = NarrativeReader.application
+        let review = NarrativeReader.review
+        let litigation = NarrativeReader.litigation
+        let penalty = NarrativeReader.penalty
+        let licence = NarrativeReader.licence
+        let adminFee = NarrativeReader.adminFee
+        let charge = NarrativeReader.charge
+        let chargeFee = NarrativeReader.chargeFee
+        let fee = NarrativeReader.fee
+        let negations = NarrativeReader.negations
+        let unitItems = NarrativeReader.unitItems
+        let unitCases = NarrativeReader.unitCases
+        let unitMoney = NarrativeReader.unitMoney
+    }
+
     private static let clauseBreaks: [StaticBytes] = ["。", "，", "；", "！", "？", "："].map(StaticBytes.init)
 
     private static let proactive = StaticBytes("主动公开")
@@ -23,30 +43,46 @@ enum NarrativeReader {
 
     static func read(_ b: Bytes, paragraphs: [Span]) -> Narrative {
         var n = Narrative()
+        let k = Keywords()
         for p in paragraphs {
-            // Cheap filter: only paragraphs with a digit or a negation can state a figure.
             var clauseStart = p.start
+            // Only a clause with a digit or a negation (未, 无, 没有) can state a figure.
+            var hasDigitOrNegation = false
             var i = p.start
             while i <= p.end {
                 var breakLength = 0
-                if i == p.end {
-                    breakLength = 0
-                } else {
+                if i < p.end {
                     let c = b[i]
-                    if c == 0x2C || c == 0x3B { breakLength = 1 }  // , ;
-                    else if c >= 0xE0 {
-                        for br in clauseBreaks where UTF8Bytes.hasPrefix(b, Span(i, p.end), br) {
+                    if c == 0x2C || c == 0x3B {  // , ;
+                        breakLength = 1
+                    } else if c < 0x80 {
+                        if c >= 0x30 && c <= 0x39 { hasDigitOrNegation = true }
+                        i += 1
+                        continue
+                    } else if c == 0xEF || c == 0xE3 {
+                        // ，；！？：are EF BC xx; 。 is E3 80 82; full-width digits are EF BC 90…99.
+                        for br in k.clauseBreaks where UTF8Bytes.hasPrefix(b, Span(i, p.end), br) {
                             breakLength = br.count
                             break
                         }
-                    }
-                    if breakLength == 0 {
+                        if breakLength == 0 {
+                            if c == 0xEF, i + 2 < p.end, b[i + 1] == 0xBC, b[i + 2] >= 0x90, b[i + 2] <= 0x99 { hasDigitOrNegation = true }
+                            i += 1
+                            continue
+                        }
+                    } else {
+                        // 未 E6 9C AA, 无 E6 97 A0, 没 E6 B2 A1
+                        if c == 0xE6, i + 2 < p.end {
+                            let m = b[i + 1], l = b[i + 2]
+                            if (m == 0x9C && l == 0xAA) || (m == 0x97 && l == 0xA0) || (m == 0xB2 && l == 0xA1) { hasDigitOrNegation = true }
+                        }
                         i += 1
                         continue
                     }
                 }
                 let clause = Span(clauseStart, i)
-                if clause.count >= 6 { readClause(b, clause, into: &n) }
+                if hasDigitOrNegation && clause.count >= 6 { readClause(b, clause, k, into: &n) }
+                hasDigitOrNegation = false
                 if i == p.end { break }
                 i += breakLength
                 clauseStart = i
@@ -55,46 +91,46 @@ enum NarrativeReader {
         return n
     }
 
-    private static func readClause(_ b: Bytes, _ c: Span, into n: inout Narrative) {
-        if n.proactiveItems == nil, let k = UTF8Bytes.find(b, c, proactive) {
-            n.proactiveItems = figure(b, Span(k, c.end), units: unitItems)?.micros.wholeValue
+    private static func readClause(_ b: Bytes, _ c: Span, _ k: Keywords, into n: inout Narrative) {
+        if n.proactiveItems == nil, let at = UTF8Bytes.find(b, c, k.proactive) {
+            n.proactiveItems = figure(b, Span(at, c.end), units: k.unitItems, money: false)?.micros.wholeValue
         }
-        if n.applicationsReceived == nil, let k = UTF8Bytes.find(b, c, received), UTF8Bytes.contains(b, Span(k, c.end), application) {
-            if let f = figure(b, Span(k, c.end), units: unitCases) {
+        if n.applicationsReceived == nil, let at = UTF8Bytes.find(b, c, k.received), UTF8Bytes.contains(b, Span(at, c.end), k.application) {
+            if let f = figure(b, Span(at, c.end), units: k.unitCases, money: false) {
                 n.applicationsReceived = f.micros.wholeValue
-            } else if negated(b, Span(c.start, k + received.count)) {
+            } else if negated(b, Span(c.start, at + k.received.count), k) {
                 n.applicationsReceived = 0
             }
         }
-        let reviewAt = UTF8Bytes.find(b, c, review)
-        let litigationAt = UTF8Bytes.find(b, c, litigation)
-        if n.reviews == nil, let k = reviewAt {
-            if let f = figure(b, Span(k, c.end), units: unitCases) { n.reviews = f.micros.wholeValue }
-            else if negated(b, Span(c.start, k)) { n.reviews = 0 }
+        let reviewAt = UTF8Bytes.find(b, c, k.review)
+        let litigationAt = UTF8Bytes.find(b, c, k.litigation)
+        if n.reviews == nil, let at = reviewAt {
+            if let f = figure(b, Span(at, c.end), units: k.unitCases, money: false) { n.reviews = f.micros.wholeValue }
+            else if negated(b, Span(c.start, at), k) { n.reviews = 0 }
         }
-        if n.lawsuits == nil, let k = litigationAt {
-            if let f = figure(b, Span(k, c.end), units: unitCases) { n.lawsuits = f.micros.wholeValue }
-            else if negated(b, Span(c.start, k)) || (reviewAt != nil && negated(b, Span(c.start, reviewAt!))) { n.lawsuits = 0 }
+        if n.lawsuits == nil, let at = litigationAt {
+            if let f = figure(b, Span(at, c.end), units: k.unitCases, money: false) { n.lawsuits = f.micros.wholeValue }
+            else if negated(b, Span(c.start, at), k) || (reviewAt.map { negated(b, Span(c.start, $0), k) } ?? false) { n.lawsuits = 0 }
         }
-        if n.penalties == nil, let k = UTF8Bytes.find(b, c, penalty), let f = figure(b, Span(k, c.end), units: unitCases) {
+        if n.penalties == nil, let at = UTF8Bytes.find(b, c, k.penalty), let f = figure(b, Span(at, c.end), units: k.unitCases, money: false) {
             n.penalties = f.micros.wholeValue
         }
-        if n.licences == nil, let k = UTF8Bytes.find(b, c, licence), let f = figure(b, Span(k, c.end), units: unitCases) {
+        if n.licences == nil, let at = UTF8Bytes.find(b, c, k.licence), let f = figure(b, Span(at, c.end), units: k.unitCases, money: false) {
             n.licences = f.micros.wholeValue
         }
-        if let k = UTF8Bytes.find(b, c, adminFee) {
-            if n.adminFees == nil, let f = figure(b, Span(k, c.end), units: unitMoney) { n.adminFees = f.amount }
+        if let at = UTF8Bytes.find(b, c, k.adminFee) {
+            if n.adminFees == nil, let f = figure(b, Span(at, c.end), units: k.unitMoney, money: true) { n.adminFees = f.amount }
         } else if n.processingFees == nil {
-            let k = UTF8Bytes.find(b, c, charge) ?? UTF8Bytes.find(b, c, chargeFee)
-            if let k, UTF8Bytes.contains(b, Span(k, c.end), fee) {
-                if let f = figure(b, Span(k, c.end), units: unitMoney) { n.processingFees = f.amount }
-                else if negated(b, Span(c.start, k)) { n.processingFees = Amount(micros: 0) }
+            let at = UTF8Bytes.find(b, c, k.charge) ?? UTF8Bytes.find(b, c, k.chargeFee)
+            if let at, UTF8Bytes.contains(b, Span(at, c.end), k.fee) {
+                if let f = figure(b, Span(at, c.end), units: k.unitMoney, money: true) { n.processingFees = f.amount }
+                else if negated(b, Span(c.start, at), k) { n.processingFees = Amount(micros: 0) }
             }
         }
     }
 
-    private static func negated(_ b: Bytes, _ span: Span) -> Bool {
-        for w in negations where UTF8Bytes.contains(b, span, w) { return true }
+    private static func negated(_ b: Bytes, _ span: Span, _ k: Keywords) -> Bool {
+        for w in k.negations where UTF8Bytes.contains(b, span, w) { return true }
         return false
     }
 
@@ -104,7 +140,7 @@ enum NarrativeReader {
     }
 
     /// The first number in `span` that is followed by one of `units` (and not by 年/月/日/%).
-    private static func figure(_ b: Bytes, _ span: Span, units: [StaticBytes]) -> Figure? {
+    private static func figure(_ b: Bytes, _ span: Span, units: [StaticBytes], money: Bool) -> Figure? {
         var i = span.start
         while i < span.end {
             guard let (micros, end) = number(b, i, span.end) else {
@@ -113,9 +149,9 @@ enum NarrativeReader {
             }
             var j = end
             while j < span.end, b[j] == 0x20 { j += 1 }
-            for u in units where UTF8Bytes.hasPrefix(b, Span(j, span.end), u) {
-                let isWan = u.bytes == unitMoney[0].bytes
-                let amount = units.count == 2 && !isWan ? Amount(micros: micros / 10_000) : Amount(micros: micros)
+            for (index, u) in units.enumerated() where UTF8Bytes.hasPrefix(b, Span(j, span.end), u) {
+                // Money: 万元 (index 0) as written, 元 converted to 万元.
+                let amount = money && index == 1 ? Amount(micros: micros / 10_000) : Amount(micros: micros)
                 return Figure(micros: micros, amount: amount)
             }
             i = end

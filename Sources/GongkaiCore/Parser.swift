@@ -8,8 +8,10 @@ public enum ReportParser {
         let structure = Structure(utf8: bytes)
         report.layout = structure.layout
         structure.buffer.withUnsafeBufferPointer { b in
-            var state = ParseState(b: b, structure: structure)
-            state.run(into: &report)
+            structure.cells.withUnsafeBufferPointer { cells in
+                var state = ParseState(b: b, cells: cells, items: structure.items)
+                state.run(into: &report)
+            }
         }
         Validator.validate(&report)
         return report
@@ -30,6 +32,8 @@ private let table3Labels: [(Table3Row, String)] = [
     (.carriedForward, "结转下年度"),
 ]
 private let table3Patterns: [(row: Table3Row, needle: StaticBytes)] = table3Labels.map { ($0.0, StaticBytes($0.1)) }
+/// The same needles indexed by row, for the fast path (the row after the last one matched).
+private let table3NeedleByRow: [StaticBytes?] = Table3Row.allCases.map { row in table3Patterns.first { $0.row == row }?.needle }
 
 private let needleOtherHandling = StaticBytes("其他处理")
 private let needleOther = StaticBytes("其他")
@@ -62,14 +66,19 @@ private let table2HeaderPatterns: [(field: String, template: Template, needle: S
 private let needleUnitWan = StaticBytes("万元")
 private let needleUnitYuan = StaticBytes("元")
 
+/// The cells of one row: a slice of the document's cell spans (no copies, no reference counting).
+typealias Cells = Slice<UnsafeBufferPointer<Span>>
+
 private struct ParseState {
     let b: Bytes
-    let structure: Structure
+    let allCells: UnsafeBufferPointer<Span>
+    let items: [Item]
     var findings: [Finding] = []
 
-    init(b: Bytes, structure: Structure) {
+    init(b: Bytes, cells: UnsafeBufferPointer<Span>, items: [Item]) {
         self.b = b
-        self.structure = structure
+        self.allCells = cells
+        self.items = items
     }
 
     // MARK: Driver
@@ -86,7 +95,7 @@ private struct ParseState {
         paragraphs.reserveCapacity(64)
         var firstHeadingParagraph = -1
 
-        for item in structure.items {
+        for item in items {
             if item.kind == .paragraph {
                 let s = Headings.section(b, item.span)
                 if s != 0 {
@@ -97,7 +106,7 @@ private struct ParseState {
                 paragraphs.append(item.span)
                 continue
             }
-            let cells = structure.cells[item.firstCell..<(item.firstCell + item.cellCount)]
+            let cells = allCells[item.firstCell..<(item.firstCell + item.cellCount)]
             guard let lastLabel = lastLabelIndex(cells) else {
                 // A row of numbers (or blanks) only: table 4's data row when armed.
                 if table4Armed, let values = normalise(cells, to: 15, exactlyFrom: cells.startIndex) {
@@ -169,7 +178,7 @@ private struct ParseState {
     // MARK: Cells
 
     /// Index of the last cell that is a label (non-blank text, not a number), if any.
-    func lastLabelIndex(_ cells: ArraySlice<Span>) -> Int? {
+    func lastLabelIndex(_ cells: Cells) -> Int? {
         var i = cells.endIndex - 1
         while i >= cells.startIndex {
             let c = cells[i]
@@ -179,14 +188,14 @@ private struct ParseState {
         return nil
     }
 
-    func rowContains(_ cells: ArraySlice<Span>, _ needle: StaticBytes) -> Bool {
+    func rowContains(_ cells: Cells, _ needle: StaticBytes) -> Bool {
         for c in cells where UTF8Bytes.contains(b, c, needle) { return true }
         return false
     }
 
     /// The value cells of a row, made to the expected count: colspan artefacts (empty cells) are dropped
     /// from the end, then from the front. Returns nil when the row cannot hold that many values.
-    func normalise(_ cells: ArraySlice<Span>, to expected: Int, exactlyFrom start: Int) -> ArraySlice<Span>? {
+    func normalise(_ cells: Cells, to expected: Int, exactlyFrom start: Int) -> Cells? {
         var lo = start
         var hi = cells.endIndex
         while hi - lo > expected && cells[hi - 1].isEmpty { hi -= 1 }
@@ -222,15 +231,15 @@ private struct ParseState {
 
     // MARK: Table 3
 
-    func matchTable3(_ label: Span, cells: ArraySlice<Span>, last: Table3Row?) -> Table3Row? {
+    func matchTable3(_ label: Span, cells: Cells, last: Table3Row?) -> Table3Row? {
         // Fast path: the row after the last one matched.
-        if let last, last.rawValue + 1 < table3Patterns.count + 2 {
-            let next = last.rawValue + 1
-            if let p = table3Patterns.first(where: { $0.row.rawValue == next }), UTF8Bytes.contains(b, label, p.needle) {
-                return p.row
-            }
+        let patterns = table3Patterns
+        if let last, let next = Table3Row(rawValue: last.rawValue + 1), let needle = table3NeedleByRow[next.rawValue],
+            UTF8Bytes.contains(b, label, needle)
+        {
+            return next
         }
-        for p in table3Patterns where UTF8Bytes.contains(b, label, p.needle) { return p.row }
+        for p in patterns where UTF8Bytes.contains(b, label, p.needle) { return p.row }
         // （六）其他处理 as one row (2019), or 3.其他 after the other-handling rows (2021).
         if UTF8Bytes.contains(b, label, needleOtherHandling) { return .other }
         if let last, last.rawValue >= Table3Row.granted.rawValue, last.rawValue <= Table3Row.other.rawValue {
@@ -247,8 +256,8 @@ private struct ParseState {
         return at + needleOther.count == label.end && at - label.start <= 9
     }
 
-    mutating func readTable3Row(_ row: Table3Row, cells: ArraySlice<Span>, after lastLabel: Int, into table: inout Table3) {
-        let values: ArraySlice<Span>
+    mutating func readTable3Row(_ row: Table3Row, cells: Cells, after lastLabel: Int, into table: inout Table3) {
+        let values: Cells
         if let v = normalise(cells, to: 7, exactlyFrom: lastLabel + 1) {
             values = v
         } else {
@@ -277,7 +286,7 @@ private struct ParseState {
 
     // MARK: Table 4
 
-    mutating func readTable4(_ values: ArraySlice<Span>) -> Table4 {
+    mutating func readTable4(_ values: Cells) -> Table4 {
         var table = Table4()
         var blanks: [String] = []
         for (offset, cell) in values.enumerated() {
@@ -299,10 +308,11 @@ private struct ParseState {
 
     mutating func readMetadata(paragraphs: [Span], titleEnd: Int, into report: inout Report) {
         var title = ""
+        let reportWord = StaticBytes("报告")
         for p in paragraphs[0..<min(paragraphs.count, max(0, titleEnd), 4)] {
             if p.count > 150 { break }
             title += UTF8Bytes.string(b, p)
-            if title.contains("报告") { break }
+            if UTF8Bytes.contains(b, p, reportWord) { break }
         }
         let meta = Metadata.fromTitle(title)
         report.year = meta.year
@@ -312,8 +322,13 @@ private struct ParseState {
         var index = paragraphs.count - 1
         let lowest = max(0, paragraphs.count - 12)
         while index >= lowest {
+            // A date line is short; do not turn long paragraphs into Strings to find out.
+            guard paragraphs[index].count <= 80 else {
+                index -= 1
+                continue
+            }
             let text = UTF8Bytes.string(b, paragraphs[index])
-            if let date = Metadata.date(in: text), text.count <= 24 {
+            if let date = Metadata.date(in: text), text.unicodeScalars.count <= 24 {
                 report.published = date
                 if index > 0, paragraphs[index - 1].count <= 90 {
                     signature = UTF8Bytes.string(b, paragraphs[index - 1])
@@ -346,7 +361,7 @@ private struct Table2Builder {
     var pendingFindings: [Finding] = []
     var blankCells: [String] = []
 
-    mutating func consume(_ s: ParseState, cells: ArraySlice<Span>, lastLabel: Int) {
+    mutating func consume(_ s: ParseState, cells: Cells, lastLabel: Int) {
         let b = s.b
         // Header row: 信息内容 + field names.
         if s.rowContains(cells, needleContent) {

@@ -9,7 +9,7 @@ import Glibc
 struct Main {
     static func main() async {
         do {
-            var command = try Gongkai.parseAsRoot()
+            var command = try Gongkai.parseAsRoot(LongArgumentLists.split(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -35,7 +35,7 @@ struct Gongkai: AsyncParsableCommand {
         commandName: "gongkai",
         abstract: "政府信息公开工作年度报告 批量读取与核对 — read Chinese government information-disclosure annual reports in bulk, check that their tables add up, and keep the results.",
         subcommands: [
-            Parse.self, Validate.self, Corpus.self,
+            Parse.self, Validate.self, Corpus.self, Bench.self,
         ]
     )
 }

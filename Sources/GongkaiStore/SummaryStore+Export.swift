@@ -1,0 +1,189 @@
+// Streaming a job's results, and writing them as NDJSON or CSV.
+
+import Foundation
+import GRDB
+import GongkaiCore
+
+/// One task of a job with the key figures of its document, as `gongkai results` exports it.
+public struct ResultRow: Sendable, Hashable {
+    public var task: Int64
+    public var path: String
+    public var state: TaskState
+    /// The result status (`ok`, `not_report`, `io_error`, …); `nil` while pending.
+    public var status: String?
+    public var statusMessage: String?
+    /// The document's content hash; `nil` for results without a document.
+    public var sha256: String?
+    /// Whether the document was first stored through another task (same content seen before).
+    public var duplicate: Bool?
+    public var agency: String?
+    public var region: String?
+    public var year: Int?
+    /// ISO date, `2023-01-05`.
+    public var published: String?
+    public var errorCount: Int?
+    public var warningCount: Int?
+    /// `table3.new.total`
+    public var applicationsNew: Int64?
+    /// `table3.carried_over.total`
+    public var carriedOver: Int64?
+    /// `table3.granted.total`
+    public var granted: Int64?
+    /// `table3.results_total.total`
+    public var resultsTotal: Int64?
+    /// `table3.carried_forward.total`
+    public var carriedForward: Int64?
+    /// `table4.review.total`
+    public var reviews: Int64?
+    /// `table4.litigation_direct.total` + `table4.litigation_after_review.total` (either present).
+    public var lawsuits: Int64?
+
+    /// Field names, in export order: the NDJSON keys and the CSV header.
+    public static let fieldNames = [
+        "task", "path", "state", "status", "status_message", "sha256", "duplicate", "agency", "region", "year",
+        "published", "error_count", "warning_count", "applications_new", "carried_over", "granted",
+        "results_total", "carried_forward", "reviews", "lawsuits",
+    ]
+
+    private enum Field {
+        case text(String?)
+        case int(Int64?)
+        case bool(Bool?)
+    }
+
+    private var fields: [Field] {
+        [
+            .int(task), .text(path), .text(state.rawValue), .text(status), .text(statusMessage), .text(sha256),
+            .bool(duplicate), .text(agency), .text(region), .int(year.map(Int64.init)), .text(published),
+            .int(errorCount.map(Int64.init)), .int(warningCount.map(Int64.init)), .int(applicationsNew),
+            .int(carriedOver), .int(granted), .int(resultsTotal), .int(carriedForward), .int(reviews),
+            .int(lawsuits),
+        ]
+    }
+
+    /// One JSON object on one line (no line terminator); absent values are `null`.
+    public var jsonLine: String {
+        var out = "{"
+        for (i, (name, field)) in zip(Self.fieldNames, fields).enumerated() {
+            if i > 0 { out += "," }
+            JSONText.appendString(name, to: &out)
+            out += ":"
+            switch field {
+            case .text(let v): if let v { JSONText.appendString(v, to: &out) } else { out += "null" }
+            case .int(let v): out += v.map { String($0) } ?? "null"
+            case .bool(let v): out += v.map { $0 ? "true" : "false" } ?? "null"
+            }
+        }
+        return out + "}"
+    }
+
+    /// The CSV header record (no line terminator).
+    public static var csvHeader: String { fieldNames.map(CSV.field).joined(separator: ",") }
+
+    /// One CSV record (no line terminator); absent values are empty fields.
+    public var csvRecord: String {
+        fields.map { field in
+            switch field {
+            case .text(let v): return v.map(CSV.field) ?? ""
+            case .int(let v): return v.map { String($0) } ?? ""
+            case .bool(let v): return v.map { $0 ? "true" : "false" } ?? ""
+            }
+        }.joined(separator: ",")
+    }
+}
+
+/// CSV as RFC 4180 writes it.
+public enum CSV {
+    /// One field: quoted when it holds a comma, a double quote, a line break or leading or
+    /// trailing space, with inner quotes doubled. Chinese text passes through as UTF-8.
+    public static func field(_ text: String) -> String {
+        var needsQuotes = false
+        for byte in text.utf8
+        where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+            || byte == UInt8(ascii: "\r")
+        {
+            needsQuotes = true
+            break
+        }
+        if let first = text.unicodeScalars.first, first.properties.isWhitespace { needsQuotes = true }
+        if let last = text.unicodeScalars.last, last.properties.isWhitespace { needsQuotes = true }
+        guard needsQuotes else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The record terminator RFC 4180 prescribes.
+    public static let lineTerminator = "\r\n"
+}
+
+/// The formats `exportResults` writes.
+public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
+    /// One JSON object per line, `\n`-terminated.
+    case ndjson
+    /// RFC 4180 CSV with a header record, `\r\n`-terminated.
+    case csv
+}
+
+extension SummaryStore {
+    private static let resultsSQL = """
+        SELECT t.id, t.path, t.state, t.status, COALESCE(t.status_message, r.status_message), t.sha256,
+            CASE WHEN t.sha256 IS NULL THEN NULL ELSE r.first_task_id IS NOT t.id END,
+            r.agency, r.region, r.year, r.published, r.error_count, r.warning_count,
+            r.t3_new_total, r.t3_carried_over_total, r.t3_granted_total, r.t3_results_total_total,
+            r.t3_carried_forward_total, r.t4_review_total,
+            CASE WHEN r.t4_litigation_direct_total IS NULL AND r.t4_litigation_after_review_total IS NULL THEN NULL
+                 ELSE COALESCE(r.t4_litigation_direct_total, 0) + COALESCE(r.t4_litigation_after_review_total, 0) END
+        FROM tasks t LEFT JOIN reports r ON r.sha256 = t.sha256
+        WHERE t.job_id = ? ORDER BY t.id
+        """
+
+    /// Streams a job's tasks with their documents' key figures, in task order, one row at a
+    /// time: memory stays flat whatever the job's size.
+    ///
+    /// `body` runs on the calling thread inside one read transaction (a consistent snapshot;
+    /// commits go on meanwhile). It must not call back into the store.
+    public func results(job: Int64, _ body: (ResultRow) throws -> Void) throws {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: Self.resultsSQL, arguments: [job])
+            while let row = try rows.next() {
+                let stateText: String = row[2]
+                guard let state = TaskState(rawValue: stateText) else {
+                    throw StoreError(.corruptRow, "task \(row[0] as Int64) has state \(stateText)")
+                }
+                try body(
+                    ResultRow(
+                        task: row[0], path: row[1], state: state, status: row[3], statusMessage: row[4],
+                        sha256: row[5], duplicate: row[6], agency: row[7], region: row[8], year: row[9],
+                        published: row[10], errorCount: row[11], warningCount: row[12], applicationsNew: row[13],
+                        carriedOver: row[14], granted: row[15], resultsTotal: row[16], carriedForward: row[17],
+                        reviews: row[18], lawsuits: row[19]))
+            }
+        }
+    }
+
+    /// Writes a job's results as NDJSON or CSV through `write`, one terminated line per call
+    /// (the CSV header first).
+    public func exportResults(job: Int64, format: ExportFormat, write: (String) throws -> Void) throws {
+        switch format {
+        case .ndjson:
+            try results(job: job) { try write($0.jsonLine + "\n") }
+        case .csv:
+            try write(ResultRow.csvHeader + CSV.lineTerminator)
+            try results(job: job) { try write($0.csvRecord + CSV.lineTerminator) }
+        }
+    }
+
+    /// Writes a job's results as NDJSON or CSV to a file handle (standard output, a file),
+    /// buffered in blocks of about 64 KiB.
+    public func exportResults(job: Int64, format: ExportFormat, to handle: FileHandle) throws {
+        var buffer = ""
+        buffer.reserveCapacity(1 << 16)
+        try exportResults(job: job, format: format) { line in
+            buffer += line
+            if buffer.utf8.count >= 1 << 16 {
+                try handle.write(contentsOf: Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty { try handle.write(contentsOf: Data(buffer.utf8)) }
+    }
+}
