@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "gongkai",
             dependencies: [
-                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus",
+                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus", "GongkaiCluster", "GongkaiStore", "GongkaiWire", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
