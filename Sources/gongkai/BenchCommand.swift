@@ -62,7 +62,7 @@ struct Bench: ParsableCommand {
                 for d in utf8 { findings &+= ReportParser.parse(utf8: d, source: "x").findings.count }
                 return findings
             }
-            measure("read_decode_hash_parse_validate") {
+            measure("decode_hash_parse_validate") {
                 var findings = 0
                 for d in documents { findings &+= DocumentReader.report(bytes: d, source: "x").findings.count }
                 return findings
