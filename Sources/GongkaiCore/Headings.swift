@@ -16,6 +16,7 @@ enum Headings {
 
     /// The section number (1…6) a paragraph is the heading of, or 0.
     static func section(_ b: Bytes, _ line: Span) -> Int {
+        if line.count > 160 { return 0 }
         var span = line
         while UTF8Bytes.hasPrefix(b, span, bookmark) {
             var i = span.start
@@ -25,16 +26,22 @@ enum Headings {
         if span.isEmpty || span.count > 96 { return 0 }
         // Sub-numbered lines such as （一）… or (1) … are subsections, not section headings.
         for p in openParens where UTF8Bytes.hasPrefix(b, span, p) { return 0 }
-        for p in sentenceEnd where UTF8Bytes.contains(b, span, p) { return 0 }
+        var found = 0
         for (section, all) in keywords {
             var matched = true
             for k in all where !UTF8Bytes.contains(b, span, k) {
                 matched = false
                 break
             }
-            if matched { return section }
+            if matched {
+                found = section
+                break
+            }
         }
-        return 0
+        if found == 0 { return 0 }
+        // A sentence that mentions a section's name is not its heading.
+        for p in sentenceEnd where UTF8Bytes.contains(b, span, p) { return 0 }
+        return found
     }
 
     static func looksLikeHeading(_ b: Bytes, _ line: Span) -> Bool { section(b, line) != 0 }

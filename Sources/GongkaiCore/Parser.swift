@@ -85,6 +85,7 @@ private struct ParseState {
 
     mutating func run(into report: inout Report) {
         var sectionSeen = [Bool](repeating: false, count: 7)
+        var section = 0
         var table3: Table3? = nil
         var table3LastRow: Table3Row? = nil
         var table3OtherAsOneRow = false
@@ -100,6 +101,7 @@ private struct ParseState {
                 let s = Headings.section(b, item.span)
                 if s != 0 {
                     sectionSeen[s] = true
+                    section = s
                     if firstHeadingParagraph < 0 { firstHeadingParagraph = paragraphs.count }
                     if s == 4 { table4Armed = table4 == nil }
                 }
@@ -121,8 +123,11 @@ private struct ParseState {
                 table4Armed = true
                 continue
             }
+            // In section 2, table 2 first (its rows are never table 3 rows); after 结转下年度, table 3 is complete.
+            if section == 2 && table2.consume(self, cells: cells, lastLabel: lastLabel) { continue }
+            let table3Open = table3LastRow != .carriedForward
             // Table 3 rows.
-            if let row = matchTable3(label, cells: cells, last: table3LastRow) {
+            if table3Open, let row = matchTable3(label, cells: cells, last: table3LastRow) {
                 if table3 == nil { table3 = Table3(template: .y2021) }
                 if row == .other && UTF8Bytes.contains(b, label, needleOtherHandling) { table3OtherAsOneRow = true }
                 readTable3Row(row, cells: cells, after: lastLabel, into: &table3!)
@@ -361,7 +366,9 @@ private struct Table2Builder {
     var pendingFindings: [Finding] = []
     var blankCells: [String] = []
 
-    mutating func consume(_ s: ParseState, cells: Cells, lastLabel: Int) {
+    /// Reads a header or data row of table 2; false when the row is not one.
+    @discardableResult
+    mutating func consume(_ s: ParseState, cells: Cells, lastLabel: Int) -> Bool {
         let b = s.b
         // Header row: 信息内容 + field names.
         if s.rowContains(cells, needleContent) {
@@ -378,16 +385,16 @@ private struct Table2Builder {
                     break
                 }
             }
-            return
+            return true
         }
         // Data row: the first label names the row.
-        guard let labelIndex = cells.firstIndex(where: { !$0.isEmpty }) else { return }
+        guard let labelIndex = cells.firstIndex(where: { !$0.isEmpty }) else { return false }
         let label = cells[labelIndex]
         guard let pattern = table2RowPatterns.first(where: {
             $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, $0.needle)
-        }) else { return }
-        guard labelIndex == lastLabel || lastLabel - labelIndex <= 1 else { return }
-        if seenRows.contains(pattern.row) { return }
+        }) else { return false }
+        guard labelIndex == lastLabel || lastLabel - labelIndex <= 1 else { return false }
+        if seenRows.contains(pattern.row) { return false }
         seenRows.insert(pattern.row)
         let expectedTemplate = template ?? .y2021
         let layout = Table2.layout(of: expectedTemplate)
@@ -415,6 +422,7 @@ private struct Table2Builder {
                 fields.append(.init(row: pattern.row, field: name, value: count(s, cell, path: path, signed: Table2.isSigned(field: name))))
             }
         }
+        return true
     }
 
     private mutating func amount(_ s: ParseState, _ cell: Span?, path: String) -> Table2Value {

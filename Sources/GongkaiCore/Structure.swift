@@ -2,6 +2,12 @@
 // one cell per line (each cell line starts with a tab, rows separated by blank lines, a cell may run over
 // several lines) and one row per line (cells separated by tabs).
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One paragraph of running text, or one table row.
 struct Item {
     enum Kind { case paragraph, row }
@@ -63,20 +69,42 @@ struct Structure {
 
         buffer.withUnsafeBufferPointer { b in
             var lineStart = 0
+            // Lines end at LF, CRLF or CR. When every CR is part of a CRLF (or there is none), memchr finds
+            // line ends and tabs far faster than a byte loop over long paragraphs; a text with lone CRs
+            // (old Mac line ends, possibly mixed with LFs) takes the byte loop.
+            let base = b.baseAddress!
+            var loneCR = false
+            if documentEnd > 0, let cr = memchr(base, 0x0D, documentEnd) {
+                let at = UnsafePointer(cr.assumingMemoryBound(to: UInt8.self)) - base
+                loneCR = at + 1 >= documentEnd || b[at + 1] != 0x0A
+            }
             while lineStart < documentEnd {
-                var i = lineStart
+                var lineEnd = documentEnd
                 var tabs = 0
-                while i < documentEnd {
-                    let c = b[i]
-                    if c == 0x0A || c == 0x0D { break }
-                    if c == 0x09 { tabs += 1 }
-                    i += 1
+                if loneCR {
+                    var k = lineStart
+                    while k < documentEnd {
+                        let c = b[k]
+                        if c == 0x0A || c == 0x0D { break }
+                        if c == 0x09 { tabs = 1 }
+                        k += 1
+                    }
+                    lineEnd = k
+                } else {
+                    if let found = memchr(base + lineStart, 0x0A, documentEnd - lineStart) {
+                        lineEnd = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
+                    }
                 }
-                let raw = Span(lineStart, i)
-                if i < documentEnd {
-                    if b[i] == 0x0D, i + 1 < documentEnd, b[i + 1] == 0x0A { i += 2 } else { i += 1 }
+                var raw = Span(lineStart, lineEnd)
+                if raw.end > raw.start, b[raw.end - 1] == 0x0D { raw.end -= 1 }
+                if !loneCR { tabs = raw.isEmpty || memchr(base + lineStart, 0x09, raw.count) == nil ? 0 : 1 }
+                if lineEnd >= documentEnd {
+                    lineStart = documentEnd
+                } else if b[lineEnd] == 0x0D, lineEnd + 1 < documentEnd, b[lineEnd + 1] == 0x0A {
+                    lineStart = lineEnd + 2
+                } else {
+                    lineStart = lineEnd + 1
                 }
-                lineStart = i
 
                 let kind: LineKind
                 let trimmed = UTF8Bytes.trim(b, raw)

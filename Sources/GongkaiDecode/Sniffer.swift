@@ -2,6 +2,10 @@
 
 import GongkaiCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 enum Sniffer {
     private static let magics: [(prefix: [UInt8], name: String, status: ReportStatus, message: String)] = [
         ([0x50, 0x4B, 0x03, 0x04], "zip", .unsupportedFormat, "ZIP/Office 文档（.docx 等）暂不支持 (zip/docx container not supported yet)"),
@@ -41,15 +45,7 @@ enum Sniffer {
         return nil
     }
 
-    /// Control bytes that text never holds (NUL, most C0 codes) in more than a trace amount.
-    static func looksBinary(_ bytes: [UInt8]) -> Bool {
-        let n = min(bytes.count, 64 * 1024)
-        var control = 0
-        for i in 0..<n {
-            let c = bytes[i]
-            if c == 0 { return true }
-            if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C && c != 0x0B && c != 0x1B { control += 1 }
-        }
-        return control * 100 > n * 2
+    static func hasNul(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in b.count > 0 && memchr(b.baseAddress!, 0, b.count) != nil }
     }
 }

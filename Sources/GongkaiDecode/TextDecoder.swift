@@ -35,14 +35,15 @@ public enum TextDecoder {
         if let littleEndian = Sniffer.bomlessUTF16(bytes) {
             return utf16(bytes, from: 0, littleEndian: littleEndian, encoding: littleEndian ? "utf-16le" : "utf-16be")
         }
-        if Sniffer.looksBinary(bytes) {
-            return .failure(DecodeFailure(status: .binary, message: "二进制数据，不是文本 (binary data, not text)"))
-        }
         return utf8(bytes, encoding: "utf-8")
     }
 
     private static func utf8(_ bytes: [UInt8], encoding: String) -> Result<Decoded, DecodeFailure> {
         let check = UTF8Check.scan(bytes)
+        // NUL or more than a trace of control bytes: not text, whatever the encoding.
+        if Sniffer.hasNul(bytes) || check.controls * 100 > bytes.count * 2 {
+            return .failure(DecodeFailure(status: .binary, message: "二进制数据，不是文本 (binary data, not text)"))
+        }
         if check.invalid == 0 {
             // A sequence cut off at the very end (a truncated file) is dropped, not an encoding error.
             if check.truncatedTail > 0 { return .success(Decoded(utf8: Array(bytes.dropLast(check.truncatedTail)), encoding: encoding)) }
@@ -90,22 +91,34 @@ public enum TextDecoder {
     }
 }
 
-/// A fast UTF-8 well-formedness scan.
+/// A fast UTF-8 well-formedness scan that also counts the control bytes text never holds.
 enum UTF8Check {
     struct Result {
         var invalid: Int
         /// Bytes of an incomplete sequence at the very end.
         var truncatedTail: Int
+        /// NUL and C0 control bytes other than tab, LF, CR, VT, FF and ESC.
+        var controls: Int
     }
 
     static func scan(_ bytes: [UInt8]) -> Result {
         bytes.withUnsafeBufferPointer { b in
             var invalid = 0
+            var controls = 0
             var i = 0
             let n = b.count
             while i < n {
                 let c = b[i]
-                if c < 0x80 { i += 1; continue }
+                if c < 0x80 {
+                    if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0B && c != 0x0C && c != 0x1B { controls += 1 }
+                    i += 1
+                    continue
+                }
+                // The common case in Chinese text: a 3-byte sequence with no range caveats (E1…EC, EE, EF).
+                if c >= 0xE1 && c != 0xED && i + 2 < n && b[i + 1] & 0xC0 == 0x80 && b[i + 2] & 0xC0 == 0x80 && c <= 0xEF {
+                    i += 3
+                    continue
+                }
                 var need = 0
                 var min: UInt32 = 0
                 var value: UInt32 = 0
@@ -118,16 +131,18 @@ enum UTF8Check {
                     var ok = true
                     var k = i + 1
                     while k < n { if b[k] & 0xC0 != 0x80 { ok = false }; k += 1 }
-                    if ok { return Result(invalid: invalid, truncatedTail: n - i) }
+                    if ok { return Result(invalid: invalid, truncatedTail: n - i, controls: controls) }
                     invalid += 1
                     i += 1
                     continue
                 }
                 var good = true
-                for k in 1...need {
+                var k = 1
+                while k <= need {
                     let d = b[i + k]
                     if d & 0xC0 != 0x80 { good = false; break }
                     value = value << 6 | UInt32(d & 0x3F)
+                    k += 1
                 }
                 if !good || value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) {
                     invalid += 1
@@ -136,7 +151,7 @@ enum UTF8Check {
                 }
                 i += need + 1
             }
-            return Result(invalid: invalid, truncatedTail: 0)
+            return Result(invalid: invalid, truncatedTail: 0, controls: controls)
         }
     }
 }
