@@ -54,24 +54,46 @@ public struct JSONWriter {
     // MARK: Values
 
     mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { utf8 in
-            bytes.append(0x22)
-            for c in utf8 {
-                switch c {
-                case 0x22: bytes.append(0x5C); bytes.append(0x22)
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-                case 0x09: bytes.append(0x5C); bytes.append(0x74)
-                case 0..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-                default: bytes.append(c)
+        bytes.append(0x22)
+        let done: Bool? = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            appendEscaped(utf8)
+            return true
+        }
+        if done == nil {
+            let copy = Array(s.utf8)
+            copy.withUnsafeBufferPointer { appendEscaped($0) }
+        }
+        bytes.append(0x22)
+    }
+
+    /// Appends UTF-8 with JSON escapes; runs without anything to escape are copied in one go.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var i = 0
+        let n = utf8.count
+        while i < n {
+            let c = utf8[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C {
+                i += 1
+                continue
+            }
+            if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            switch c {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                hex.withUTF8Buffer { h in
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, h[Int(c >> 4)], h[Int(c & 0xF)]])
                 }
             }
-            bytes.append(0x22)
+            i += 1
+            runStart = i
         }
+        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<n])) }
     }
 
     public mutating func stringValue(_ s: String) { value(); string(s); needsComma = true }

@@ -93,6 +93,9 @@ private struct ParseState {
         var table4Armed = false
         var table2 = Table2Builder()
         var paragraphs: [Span] = []
+        // Section 五 (problems and improvements) states no figures the tables are checked against.
+        var narrativeParagraphs: [Span] = []
+        narrativeParagraphs.reserveCapacity(64)
         paragraphs.reserveCapacity(64)
         var firstHeadingParagraph = -1
 
@@ -106,6 +109,7 @@ private struct ParseState {
                     if s == 4 { table4Armed = table4 == nil }
                 }
                 paragraphs.append(item.span)
+                if section != 5 { narrativeParagraphs.append(item.span) }
                 continue
             }
             let cells = allCells[item.firstCell..<(item.firstCell + item.cellCount)]
@@ -154,7 +158,7 @@ private struct ParseState {
         // Metadata and narrative from running text.
         readMetadata(paragraphs: paragraphs, titleEnd: firstHeadingParagraph < 0 ? min(paragraphs.count, 4) : firstHeadingParagraph,
                      into: &report)
-        report.narrative = NarrativeReader.read(b, paragraphs: paragraphs)
+        report.narrative = NarrativeReader.read(b, paragraphs: narrativeParagraphs)
 
         // Status: a report at all?
         let tables = (report.table2 != nil ? 1 : 0) + (report.table3 != nil ? 1 : 0) + (report.table4 != nil ? 1 : 0)
