@@ -302,7 +302,7 @@ enum Progress {
                 }
                 return s
             }
-            Thread.sleep(forTimeInterval: showBar ? 0.25 : 0.5)
+            Thread.sleep(forTimeInterval: 0.1)
         }
     }
 

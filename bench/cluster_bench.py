@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""End-to-end cluster benchmark: submit to committed in the store, for N = 1, 2, … workers, beside the
+engine's single-core parse figure and a Python multiprocessing.Pool(2) regex baseline, in one run.
+
+For each N: a fresh run directory and store; `gongkai serve --workers N`; time from `gongkai submit --wait`
+until the job is done (every result committed); then the store is checked (every file stored exactly once)
+and the peak RSS of the serve process and of its workers is read from /proc before shutdown.
+
+Usage: bench/cluster_bench.py [--count 100000] [--workers 1,2] [--seed 1] [--smoke]
+Writes bench/results/cluster-latest.json (or cluster-smoke.json) and prints a markdown table.
+"""
+import argparse
+import glob
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def build():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "gongkai"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return os.path.join(out, "gongkai")
+
+
+def corpus(binary, count, seed):
+    d = os.path.join(ROOT, "bench", "corpus", f"cluster-{count}-s{seed}")
+    manifest = os.path.join(d, "manifest.jsonl")
+    if os.path.exists(manifest) and sum(1 for _ in open(manifest)) == count:
+        return d
+    shutil.rmtree(d, ignore_errors=True)
+    subprocess.run([binary, "corpus", "generate", "--count", str(count), "--out", d, "--seed", str(seed),
+                    "--error-rate", "0.05", "--utf8-only"], check=True, stderr=subprocess.DEVNULL)
+    return d
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def peak_rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
+def run_cluster(binary, d, n, workers):
+    tmp = tempfile.mkdtemp(prefix="gkb-", dir="/tmp")
+    run, store = os.path.join(tmp, "run"), os.path.join(tmp, "store.sqlite")
+    server = subprocess.Popen([binary, "serve", "--workers", str(workers), "--run-dir", run, "--store", store,
+                               "--log-level", "warning"], stderr=open(os.path.join(tmp, "serve.log"), "w"))
+    try:
+        for _ in range(200):
+            if os.path.exists(os.path.join(run, "control.sock")):
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # let the workers connect and announce their credit
+        t = time.perf_counter()
+        subprocess.run([binary, "submit", "--run-dir", run, "--wait", "--json", "--glob", "*.txt", d], check=False,
+                       stdout=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - t
+        pids = children(server.pid)
+        rss = {"serve_kib": peak_rss_kib(server.pid), "workers_kib": [peak_rss_kib(p) for p in pids]}
+        cpu = {"serve_s": cpu_seconds(server.pid), "workers_s": [cpu_seconds(p) for p in pids]}
+        subprocess.run([binary, "shutdown", "--run-dir", run], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server.wait(timeout=120)
+        db = sqlite3.connect(store)
+        documents = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        tasks_done = db.execute("SELECT count(*) FROM tasks WHERE state = 'done'").fetchone()[0]
+        size = os.path.getsize(store)
+        db.close()
+        return {"workers": workers, "seconds": round(elapsed, 3), "reports_per_s": round(n / elapsed),
+                "documents": documents, "tasks_done": tasks_done, "exactly_once": documents == n and tasks_done == n,
+                "store_bytes": size, "store_kib_per_1000": round(size / 1024 / (n / 1000), 1), "peak_rss": rss, "cpu": cpu}
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=100000)
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--smoke", action="store_true")
+    a = ap.parse_args()
+    if a.smoke:
+        a.count = min(a.count, 2000)
+
+    binary = build()
+    d = corpus(binary, a.count, a.seed)
+    files = sorted(glob.glob(os.path.join(d, "*.txt")))
+    n = len(files)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    results = {"machine": {"cores": os.cpu_count(), "kernel": platform.release(), "commit": commit,
+                           "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+               "corpus": {"dir": os.path.relpath(d, ROOT), "files": n}, "runs": []}
+
+    engine = subprocess.run([binary, "bench", "parse", d, "--runs", "3", "--limit", "20000"], check=True,
+                            capture_output=True, text=True).stdout.splitlines()
+    single = json.loads(engine[1])  # decode+hash+parse+validate, in process, one core
+    results["engine_single_core_reports_per_s"] = single["reports_per_s"]
+
+    for w in [int(x) for x in a.workers.split(",")]:
+        r = run_cluster(binary, d, n, w)
+        results["runs"].append(r)
+
+    t = time.perf_counter()
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "baselines", "regex_tables.py"), "--pool", "2",
+                    "--chunksize", "256", d], check=True, stdout=subprocess.DEVNULL)
+    py = n / (time.perf_counter() - t)
+    results["python_pool2_files_per_s"] = round(py)
+
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "cluster-smoke.json" if a.smoke else "cluster-latest.json"), "w") as f:
+        json.dump(results, f, indent=2)
+
+    m = results["machine"]
+    print(f"\ncluster benchmark: {n} reports, {m['cores']} cores, kernel {m['kernel']}, commit {m['commit']}, {m['date']}\n")
+    print("| what | reports/s | vs engine 1 core | vs python Pool(2) | exactly once | serve peak RSS | store KiB/1000 |")
+    print("|---|---:|---:|---:|---|---:|---:|")
+    print(f"| engine in process, 1 core (decode+hash+parse+validate) | {single['reports_per_s']:,} | 1.00 | | | | |")
+    for r in results["runs"]:
+        print(f"| gongkai cluster, {r['workers']} worker(s), submit → committed | {r['reports_per_s']:,} | "
+              f"{r['reports_per_s'] / single['reports_per_s']:.2f} | {r['reports_per_s'] / py:.2f} | {r['exactly_once']} | "
+              f"{(r['peak_rss']['serve_kib'] or 0) // 1024} MiB | {r['store_kib_per_1000']} |")
+    print(f"| python multiprocessing.Pool(2), regex tables 3+4 only, stores nothing | {round(py):,} | | 1.00 | | | |")
+    bad = [r for r in results["runs"] if not r["exactly_once"]]
+    if bad:
+        print("ERROR: a run did not store every report exactly once", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
