@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // MARK: Domain (pure, no I/O)
@@ -33,7 +34,11 @@ let package = Package(
         /** Bytes → normalised UTF-8: encoding detection (BOM, UTF-16, GB18030), content sniffing, size limits. */
         .target(
             name: "GongkaiDecode",
-            dependencies: ["GongkaiCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "GongkaiCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -94,6 +99,12 @@ let package = Package(
         .testTarget(
             name: "GongkaiCoreTests",
             dependencies: ["GongkaiCore", "GongkaiDecode", "GongkaiCorpus"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GongkaiDecodeTests",
+            dependencies: ["GongkaiDecode", "GongkaiCore", "GongkaiCorpus"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
