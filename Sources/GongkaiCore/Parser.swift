@@ -107,6 +107,23 @@ private struct ParseState {
                     section = s
                     if firstHeadingParagraph < 0 { firstHeadingParagraph = paragraphs.count }
                     if s == 4 { table4Armed = table4 == nil }
+                } else if section >= 3 || section == 0, let digits = trailingDigits(item.span) {
+                    // A row whose cells were glued together (text copied from a web page).
+                    let label = UTF8Bytes.trim(b, Span(item.span.start, digits.start))
+                    if label.isEmpty, table4Armed, digits.count >= 15 {
+                        table4 = readGluedTable4(digits)
+                        table4Armed = false
+                        continue
+                    }
+                    if !label.isEmpty, digits.count >= 7, table3LastRow != .carriedForward,
+                        let row = matchTable3(label, last: table3LastRow)
+                    {
+                        if table3 == nil { table3 = Table3(template: .y2021) }
+                        if row == .other && UTF8Bytes.contains(b, label, needleOtherHandling) { table3OtherAsOneRow = true }
+                        readGluedTable3Row(row, label: label, digits: digits, into: &table3!)
+                        table3LastRow = row
+                        continue
+                    }
                 }
                 paragraphs.append(item.span)
                 if section != 5 { narrativeParagraphs.append(item.span) }
@@ -131,7 +148,7 @@ private struct ParseState {
             if section == 2 && table2.consume(self, cells: cells, lastLabel: lastLabel) { continue }
             let table3Open = table3LastRow != .carriedForward
             // Table 3 rows.
-            if table3Open, let row = matchTable3(label, cells: cells, last: table3LastRow) {
+            if table3Open, let row = matchTable3(label, last: table3LastRow) {
                 if table3 == nil { table3 = Table3(template: .y2021) }
                 if row == .other && UTF8Bytes.contains(b, label, needleOtherHandling) { table3OtherAsOneRow = true }
                 readTable3Row(row, cells: cells, after: lastLabel, into: &table3!)
@@ -240,7 +257,7 @@ private struct ParseState {
 
     // MARK: Table 3
 
-    func matchTable3(_ label: Span, cells: Cells, last: Table3Row?) -> Table3Row? {
+    func matchTable3(_ label: Span, last: Table3Row?) -> Table3Row? {
         // Fast path: the row after the last one matched.
         let patterns = table3Patterns
         if let last, let next = Table3Row(rawValue: last.rawValue + 1), let needle = table3NeedleByRow[next.rawValue],
@@ -291,6 +308,52 @@ private struct ParseState {
             findings.append(Finding(rule: .cellBlank, cells: blanks,
                                     message: "表三“\(row.label)”有 \(blanks.count) 个空白单元格 (blank cells; blank is not 0)"))
         }
+    }
+
+    // MARK: Glued rows
+
+    /// The run of ASCII digits a line ends with, if the line has something before it or is only digits.
+    func trailingDigits(_ line: Span) -> Span? {
+        var i = line.end
+        while i > line.start && b[i - 1] >= 0x30 && b[i - 1] <= 0x39 { i -= 1 }
+        return i < line.end ? Span(i, line.end) : nil
+    }
+
+    mutating func readGluedTable3Row(_ row: Table3Row, label: Span, digits: Span, into table: inout Table3) {
+        table.present[row.rawValue] = true
+        let text = Array(UnsafeBufferPointer(rebasing: b[digits.start..<digits.end]))
+        let glued = String(decoding: text, as: UTF8.self)
+        switch GluedDigits.split(text, shape: .table3Row) {
+        case .unique(let values):
+            for (offset, value) in values.enumerated() { table[row, Table3Column(rawValue: offset)!] = value }
+            findings.append(Finding(rule: .gluedSplit, cells: ["table3.\(row.code)"],
+                                    message: "表三“\(row.label)”行的数字连在一起（\(glued)），按行内总计拆分为 "
+                                        + values.map(String.init).joined(separator: ",")))
+        case .ambiguous(let candidates):
+            findings.append(Finding(rule: .gluedAmbiguous, cells: Table3Column.allCases.map { "table3.\(row.code).\($0.code)" },
+                                    message: "表三“\(row.label)”行的数字连在一起（\(glued)），可有多种拆分（如 "
+                                        + candidates.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " 或 ")
+                                        + "），无法确定，单元格留空"))
+        case .none:
+            findings.append(Finding(rule: .gluedAmbiguous, cells: Table3Column.allCases.map { "table3.\(row.code).\($0.code)" },
+                                    message: "表三“\(row.label)”行的数字连在一起（\(glued)），没有一种拆分能使总计等于各列之和，单元格留空"))
+        }
+    }
+
+    mutating func readGluedTable4(_ digits: Span) -> Table4 {
+        let text = Array(UnsafeBufferPointer(rebasing: b[digits.start..<digits.end]))
+        let glued = String(decoding: text, as: UTF8.self)
+        var table = Table4()
+        switch GluedDigits.split(text, shape: .table4Row) {
+        case .unique(let values):
+            table = Table4(cells: values.map { Optional($0) })
+            findings.append(Finding(rule: .gluedSplit, cells: ["table4"],
+                                    message: "表四的数字连在一起（\(glued)），按各组总计拆分为 " + values.map(String.init).joined(separator: ",")))
+        case .ambiguous, .none:
+            findings.append(Finding(rule: .gluedAmbiguous, cells: ["table4"],
+                                    message: "表四的数字连在一起（\(glued)），无法唯一拆分，单元格留空"))
+        }
+        return table
     }
 
     // MARK: Table 4

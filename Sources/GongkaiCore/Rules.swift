@@ -41,6 +41,10 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     case rowMissing = "extract.row_missing"
     /// A row had more or fewer cells than the template.
     case cellCount = "extract.cell_count"
+    /// A row's cells were glued together (`801000081`) and split by the row's own sums: the one split that balances.
+    case gluedSplit = "extract.glued_split"
+    /// A glued row had more than one split that balances (or none): its cells are left blank.
+    case gluedAmbiguous = "extract.glued_ambiguous"
 
     // Across reports (evaluated by the store).
     /// carried_over this year = carried_forward last year, same agency.
@@ -53,7 +57,9 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
         case .table3Balance, .table3ResultsSum, .table3RowTotal, .table4GroupTotal, .missingTable,
             .cellNotNumber, .cellNegative, .cellFraction:
             return .error
-        case .cellBlank, .narrativeApplications, .narrativeReviews, .narrativeLawsuits, .narrativePenalties,
+        case .gluedSplit:
+            return .info
+        case .cellBlank, .gluedAmbiguous, .narrativeApplications, .narrativeReviews, .narrativeLawsuits, .narrativePenalties,
             .narrativeLicences, .narrativeFees, .missingSection, .outdatedTemplate, .latePublication,
             .rowMissing, .cellCount, .crossCarryOver, .crossInForce:
             return .warning
@@ -62,7 +68,7 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
 
     public var kind: FindingKind {
         switch self {
-        case .rowMissing, .cellCount: return .extraction
+        case .rowMissing, .cellCount, .gluedSplit, .gluedAmbiguous: return .extraction
         default: return .document
         }
     }
@@ -90,6 +96,8 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
         case .latePublication: return "发布日期晚于规定期限 (published after the deadline)"
         case .rowMissing: return "未能识别表格行 (row could not be located)"
         case .cellCount: return "行的单元格数与模板不符 (unexpected cell count)"
+        case .gluedSplit: return "单元格数字连在一起，已按行内总计唯一拆分 (glued cells split by the row's sums)"
+        case .gluedAmbiguous: return "单元格数字连在一起，无法唯一拆分 (glued cells, ambiguous split)"
         case .crossCarryOver: return "本年上年结转数与上一年度结转下年度数不符"
         case .crossInForce: return "现行有效件数与上一年度数及本年制发、废止数不符"
         }

@@ -36,9 +36,13 @@ public struct GeneratedReport: Sendable {
     public var lineEnding: String
     public var layout: Layout
 
-    /// Rules a correct parser may report for this file: the injected ones and their collateral.
+    /// Whether tables 3 and 4 were written with their cells glued together.
+    public var glued: Bool
+
+    /// Rules a correct parser may report for this file: the injected ones and their collateral, and for glued
+    /// tables the split notes (a blanked ambiguous row leaves the stated applications nothing to match).
     public var expectedRules: Set<Rule> {
-        var rules = Set<Rule>()
+        var rules: Set<Rule> = glued ? [.gluedSplit, .gluedAmbiguous, .narrativeApplications] : []
         for e in errors {
             rules.insert(e.rule)
             rules.formUnion(e.collateral)
@@ -70,10 +74,14 @@ public struct CorpusGenerator: Sendable {
         public var errorRate: Double
         /// Allow encodings other than UTF-8 (GB18030, UTF-16).
         public var mixedEncodings: Bool
-        public init(seed: UInt64 = 1, errorRate: Double = 0.1, mixedEncodings: Bool = true) {
+        /// The share of reports whose table-3 and table-4 rows are glued together, as in text copied
+        /// from a web page (`一、本年新收政府信息公开申请数量801000081`). Such reports get no injected error.
+        public var gluedRate: Double
+        public init(seed: UInt64 = 1, errorRate: Double = 0.1, mixedEncodings: Bool = true, gluedRate: Double = 0) {
             self.seed = seed
             self.errorRate = errorRate
             self.mixedEncodings = mixedEncodings
+            self.gluedRate = gluedRate
         }
     }
 
@@ -83,7 +91,7 @@ public struct CorpusGenerator: Sendable {
     /// Report number `index` of the corpus; the same for the same seed and index, in any order.
     public func report(_ index: Int) -> GeneratedReport {
         var rng = SeededRandom(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-        var draft = Draft(index: index, rng: &rng, errorRate: options.errorRate)
+        var draft = Draft(index: index, rng: &rng, errorRate: options.errorRate, gluedRate: options.gluedRate)
         let text = draft.render(&rng)
         var encoding = "utf-8"
         if options.mixedEncodings {
@@ -95,7 +103,7 @@ public struct CorpusGenerator: Sendable {
         draft.truth.source = name
         draft.truth.encoding = encoding
         return GeneratedReport(fileName: name, bytes: bytes, truth: draft.truth, errors: draft.errors,
-                               encoding: encoding, lineEnding: draft.lineEnding, layout: draft.truth.layout)
+                               encoding: encoding, lineEnding: draft.lineEnding, layout: draft.truth.layout, glued: draft.glued)
     }
 
     private func format6(_ i: Int) -> String {
@@ -129,8 +137,10 @@ struct Draft {
     var feeInYuan: Bool
     var isGovernment: Bool
     var reviewSentence: Bool
+    /// Tables 3 and 4 written as label + glued digits, one row per line.
+    var glued = false
 
-    init(index: Int, rng: inout SeededRandom, errorRate: Double) {
+    init(index: Int, rng: inout SeededRandom, errorRate: Double, gluedRate: Double = 0) {
         let year = rng.int(2020...2024)
         let levelRoll = rng.int(0...9)
         let city = rng.pick(cities)
@@ -242,7 +252,11 @@ struct Draft {
         narrative.processingFees = Amount(micros: 0)
         truth.narrative = narrative
 
-        if rng.chance(errorRate) { inject(&rng) }
+        if gluedRate > 0 && rng.chance(gluedRate) {
+            glued = true
+        } else if rng.chance(errorRate) {
+            inject(&rng)
+        }
     }
 
     static func makeTable2(_ template: Template, rng: inout SeededRandom, feeInYuan: Bool) -> Table2 {

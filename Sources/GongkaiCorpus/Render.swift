@@ -57,7 +57,7 @@ extension Draft {
 
         // 三、收到和处理政府信息公开申请情况
         para(heading(3, &rng))
-        lines.append(contentsOf: table(rows: table3Rows(&rng), &rng))
+        lines.append(contentsOf: glued ? gluedLines(table3Rows(&rng), table: 3) : table(rows: table3Rows(&rng), &rng))
         para("")
 
         // 四、政府信息公开行政复议、行政诉讼情况
@@ -71,7 +71,7 @@ extension Draft {
                 para("\(year)年度，本机关因政府信息公开被申请行政复议\(r)件，被提起行政诉讼\(l)件。")
             }
         }
-        lines.append(contentsOf: table(rows: table4Rows(&rng), &rng))
+        lines.append(contentsOf: glued ? gluedLines(table4Rows(&rng), table: 4) : table(rows: table4Rows(&rng), &rng))
         para("")
 
         // 五、六
@@ -150,6 +150,52 @@ extension Draft {
             }
         }
         return out
+    }
+
+    /// Rows as a web page copy gives them: every cell of a row run together on one line. Where the digits
+    /// of a row admit more than one balancing split, the truth is what a reader can know: blank cells.
+    mutating func gluedLines(_ rows: [[String]], table: Int) -> [String] {
+        // Header rows keep their labels; data rows are their labels followed by the plain digits of the values
+        // (padding, dashes and separators do not survive a web copy in this form).
+        var out: [String] = []
+        let headerCount = 3  // both tables have three header rows
+        let dataValues: [[Int64]]
+        if table == 3, let t3 = truth.table3 {
+            dataValues = t3.rows.map { row in Table3Column.allCases.map { t3[row, $0] ?? 0 } }
+        } else if let t4 = truth.table4 {
+            dataValues = [t4.cells.map { $0 ?? 0 }]
+        } else {
+            dataValues = []
+        }
+        for (index, row) in rows.enumerated() {
+            let cells = row.map { String($0.filter { $0 != "\n" }) }
+            if index < headerCount {
+                out.append(cells.joined())
+                continue
+            }
+            let values = dataValues[index - headerCount]
+            out.append(cells.dropLast(values.count).joined() + GluedDigits.glue(values))
+        }
+        if table == 3, var t3 = truth.table3 {
+            for row in t3.rows {
+                let values = Table3Column.allCases.map { t3[row, $0] ?? 0 }
+                if case .unique = GluedDigits.split(Array(GluedDigits.glue(values).utf8), shape: .table3Row) { continue }
+                for column in Table3Column.allCases { t3[row, column] = nil }
+                if column3Blanked(row) { truth.narrative.applicationsMatched = nil }
+            }
+            truth.table3 = t3
+        }
+        if table == 4, let t4 = truth.table4 {
+            let values = t4.cells.map { $0 ?? 0 }
+            if case .unique = GluedDigits.split(Array(GluedDigits.glue(values).utf8), shape: .table4Row) {} else {
+                truth.table4 = Table4()
+            }
+        }
+        return out
+    }
+
+    private func column3Blanked(_ row: Table3Row) -> Bool {
+        row == .new || (row == .carriedOver && narrativeApplicationsNote == "new_plus_carried_over")
     }
 
     func split(_ label: String) -> String {
