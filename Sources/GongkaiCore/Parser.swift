@@ -36,6 +36,7 @@ private let table3Patterns: [(row: Table3Row, needle: StaticBytes)] = table3Labe
 private let table3NeedleByRow: [StaticBytes?] = Table3Row.allCases.map { row in table3Patterns.first { $0.row == row }?.needle }
 
 private let needleOtherHandling = StaticBytes("其他处理")
+private let needleSubtotal = StaticBytes("小计")
 private let needleOther = StaticBytes("其他")
 private let needleTotal = StaticBytes("总计")
 private let needleSeven = StaticBytes("七")
@@ -74,6 +75,8 @@ private struct ParseState {
     let allCells: UnsafeBufferPointer<Span>
     let items: [Item]
     var findings: [Finding] = []
+    /// Table 3 has a 法人小计 column (eight value columns).
+    var table3HasSubtotal = false
 
     init(b: Bytes, cells: UnsafeBufferPointer<Span>, items: [Item]) {
         self.b = b
@@ -89,6 +92,8 @@ private struct ParseState {
         var table3: Table3? = nil
         var table3LastRow: Table3Row? = nil
         var table3OtherAsOneRow = false
+        /// A table-3 row label that stood alone (markdown/PDF tables detach labels); its numbers come in the next row.
+        var pendingTable3Row: Table3Row? = nil
         var table4: Table4? = nil
         var table4Armed = false
         var table2 = Table2Builder()
@@ -131,7 +136,13 @@ private struct ParseState {
             }
             let cells = allCells[item.firstCell..<(item.firstCell + item.cellCount)]
             guard let lastLabel = lastLabelIndex(cells) else {
-                // A row of numbers (or blanks) only: table 4's data row when armed.
+                // A row of numbers (or blanks) only: the values of a detached table-3 label, or table 4's data row.
+                if let row = pendingTable3Row, table3 != nil {
+                    readTable3Row(row, cells: cells, after: cells.startIndex - 1, into: &table3!)
+                    table3LastRow = row
+                    pendingTable3Row = nil
+                    continue
+                }
                 if table4Armed, let values = normalise(cells, to: 15, exactlyFrom: cells.startIndex) {
                     table4 = readTable4(values)
                     table4Armed = false
@@ -148,10 +159,18 @@ private struct ParseState {
             if section == 2 && table2.consume(self, cells: cells, lastLabel: lastLabel) { continue }
             let table3Open = table3LastRow != .carriedForward
             // Table 3 rows.
+            if table3Open, table3 == nil || !table3HasSubtotal, rowContains(cells, needleSubtotal) {
+                table3HasSubtotal = true  // a 法人小计 column between 其他 and 总计
+            }
             if table3Open, let row = matchTable3(label, last: table3LastRow) {
                 if table3 == nil { table3 = Table3(template: .y2021) }
                 if row == .other && UTF8Bytes.contains(b, label, needleOtherHandling) { table3OtherAsOneRow = true }
-                readTable3Row(row, cells: cells, after: lastLabel, into: &table3!)
+                if lastLabel + 1 == cells.endIndex {
+                    pendingTable3Row = row  // the label alone: its numbers follow on their own row
+                } else {
+                    readTable3Row(row, cells: cells, after: lastLabel, into: &table3!)
+                    pendingTable3Row = nil
+                }
                 table3LastRow = row
                 continue
             }
@@ -283,25 +302,48 @@ private struct ParseState {
     }
 
     mutating func readTable3Row(_ row: Table3Row, cells: Cells, after lastLabel: Int, into table: inout Table3) {
-        let values: Cells
-        if let v = normalise(cells, to: 7, exactlyFrom: lastLabel + 1) {
+        var values: Cells
+        let expected = table3HasSubtotal ? 8 : 7
+        if let v = normalise(cells, to: expected, exactlyFrom: lastLabel + 1) {
             values = v
         } else {
             let available = cells[(lastLabel + 1)...]
             findings.append(Finding(rule: .cellCount, cells: ["table3.\(row.code)"],
-                                    message: "表三“\(row.label)”行有 \(available.count) 个单元格，应为 7 (expected 7 cells)",
-                                    found: Double(available.count), expected: 7))
-            values = available.prefix(7)
+                                    message: "表三“\(row.label)”行有 \(available.count) 个单元格，应为 \(expected) (expected \(expected) cells)",
+                                    found: Double(available.count), expected: Double(expected)))
+            values = available.prefix(expected)
         }
+        if table3HasSubtotal && values.count == 8 {
+            // 自然人, five organisation columns, 法人小计, 总计: check the subtotal, keep the canonical seven.
+            let subtotalCell = values[values.startIndex + 6]
+            if case .number(let micros, false, _) = NumberReader.read(b, subtotalCell) {
+                var sum: Int64 = 0
+                var complete = true
+                for k in 1...5 {
+                    guard case .number(let m, false, _) = NumberReader.read(b, values[values.startIndex + k]) else { complete = false; break }
+                    sum += m / 1_000_000
+                }
+                let subtotal = micros / 1_000_000
+                if complete && sum != subtotal {
+                    findings.append(Finding(rule: .table3OrgSubtotal, cells: ["table3.\(row.code).org_subtotal"],
+                                            message: "表三“\(row.label)”行：法人小计为 \(subtotal)，五类法人或其他组织之和为 \(sum)",
+                                            found: Double(subtotal), expected: Double(sum)))
+                }
+            }
+        }
+        // With a subtotal column, the eighth value is 总计 and the seventh is skipped.
+        let skipSubtotal = table3HasSubtotal && values.count == 8
         table.present[row.rawValue] = true
         var blanks: [String] = []
-        for (offset, cell) in values.enumerated() {
+        let columnsRead = min(values.count, 7)
+        for offset in 0..<columnsRead {
+            let cell = values[values.startIndex + (skipSubtotal && offset == 6 ? 7 : offset)]
             let column = Table3Column(rawValue: offset)!
             let value = count(cell, path: "table3.\(row.code).\(column.code)", label: "表三“\(row.label)”\(column.label)")
             table[row, column] = value
             if value == nil && cell.isEmpty { blanks.append("table3.\(row.code).\(column.code)") }
         }
-        for offset in values.count..<7 {
+        for offset in columnsRead..<7 {
             blanks.append("table3.\(row.code).\(Table3Column(rawValue: offset)!.code)")
         }
         if !blanks.isEmpty {

@@ -9,6 +9,8 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
     case table3ResultsSum = "table3.results_sum"
     /// total = sum of the six applicant columns, per row.
     case table3RowTotal = "table3.row_total"
+    /// A 法人小计 column, where a table has one: it equals the five organisation columns.
+    case table3OrgSubtotal = "table3.org_subtotal"
     /// Each table 4 group: total = upheld + corrected + other + pending.
     case table4GroupTotal = "table4.group_total"
 
@@ -54,7 +56,7 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
 
     public var severity: Severity {
         switch self {
-        case .table3Balance, .table3ResultsSum, .table3RowTotal, .table4GroupTotal, .missingTable,
+        case .table3Balance, .table3ResultsSum, .table3RowTotal, .table3OrgSubtotal, .table4GroupTotal, .missingTable,
             .cellNotNumber, .cellNegative, .cellFraction:
             return .error
         case .gluedSplit:
@@ -79,6 +81,7 @@ public enum Rule: String, Sendable, Hashable, CaseIterable, Codable {
         case .table3Balance: return "表三 第一项加第二项之和等于第三项加第四项之和 (new + carried_over = results_total + carried_forward)"
         case .table3ResultsSum: return "表三 办理结果总计等于各项之和 (results_total = sum of result rows)"
         case .table3RowTotal: return "表三 总计列等于各申请人列之和 (total = sum of applicant columns)"
+        case .table3OrgSubtotal: return "表三 法人小计等于五类法人或其他组织之和"
         case .table4GroupTotal: return "表四 总计等于维持、纠正、其他、尚未审结之和"
         case .cellBlank: return "空白单元格 (blank cell where a number is due)"
         case .cellNotNumber: return "单元格不是数字 (cell is not a number)"

@@ -45,7 +45,7 @@ struct Structure {
         build()
     }
 
-    private enum LineKind { case blank, text, cell, tabRow }
+    private enum LineKind { case blank, text, cell, tabRow, markdownRow, markdownRule }
 
     private mutating func build() {
         let documentEnd = buffer.count
@@ -110,7 +110,17 @@ struct Structure {
                 let trimmed = UTF8Bytes.trim(b, raw)
                 var firstTab = raw.start
                 if tabs == 0 {
-                    kind = trimmed.isEmpty ? .blank : .text
+                    if trimmed.count >= 2 && b[trimmed.start] == 0x7C && b[trimmed.end - 1] == 0x7C {
+                        // A markdown table row from a PDF converter: | a | b |, or its |---|:--:| rule.
+                        var rule = true
+                        for k in trimmed.start..<trimmed.end where !(b[k] == 0x7C || b[k] == 0x2D || b[k] == 0x3A || b[k] == 0x20) {
+                            rule = false
+                            break
+                        }
+                        kind = rule ? .markdownRule : .markdownRow
+                    } else {
+                        kind = trimmed.isEmpty ? .blank : .text
+                    }
                 } else {
                     // A cell line: nothing before the first tab, and no other tab inside the content
                     // (trailing tabs after the content are tolerated).
@@ -150,14 +160,20 @@ struct Structure {
                         lastCellHasContinuation = false
                         items.append(Item(kind: .paragraph, span: trimmed, firstCell: 0, cellCount: 0, fromCellLines: false))
                     }
-                case .tabRow:
+                case .markdownRule:
+                    closeRow()
+                    lastCellHasContinuation = false
+                case .tabRow, .markdownRow:
                     closeRow()
                     lastCellHasContinuation = false
                     let first = cells.count
-                    var cellStart = raw.start
-                    var k = raw.start
-                    while k <= raw.end {
-                        if k == raw.end || b[k] == 0x09 {
+                    // Markdown rows split at | (inside the outer pipes); tab rows at tabs.
+                    let separator: UInt8 = kind == .markdownRow ? 0x7C : 0x09
+                    let rowSpan = kind == .markdownRow ? Span(trimmed.start + 1, trimmed.end - 1) : raw
+                    var cellStart = rowSpan.start
+                    var k = rowSpan.start
+                    while k <= rowSpan.end {
+                        if k == rowSpan.end || b[k] == separator {
                             cells.append(UTF8Bytes.trim(b, Span(cellStart, k)))
                             cellStart = k + 1
                         }
