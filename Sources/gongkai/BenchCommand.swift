@@ -1,11 +1,12 @@
 import ArgumentParser
+import Foundation
 import GongkaiCore
 import GongkaiDecode
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks and deployment sizing (see bench/README.md).",
-        subcommands: [ParseBench.self]
+        subcommands: [ParseBench.self, Size.self]
     )
 
     struct ParseBench: ParsableCommand {
@@ -78,5 +79,108 @@ struct Bench: ParsableCommand {
                 return total
             }
         }
+    }
+}
+
+extension Bench {
+    /// Sizing from measured throughput: how many workers per host and how many hosts for R reports by a deadline.
+    struct Size: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recommend workers per host and hosts for a corpus and a deadline, from measured cluster throughput.",
+            discussion: """
+                Reads a results file written by bench/cluster_bench.py or bench/suite.py (runs of the cluster with \
+                N = 1, 2, … workers on one host of the kind you will deploy on). Per host it takes the N with the \
+                best measured end-to-end rate; it assumes hosts add up linearly (each host has its own workers; \
+                the shared store must keep up — the SQLite store's commit rate is measured in the same file when \
+                present) and shows every step of the arithmetic.
+                """
+        )
+
+        @Option(name: .long, help: "Number of reports to process.")
+        var reports: Int
+
+        @Option(name: .long, help: "Deadline as a duration: 90s, 45m, 6h, 2d.")
+        var deadline: String
+
+        @Option(name: .long, help: "Results file (JSON) with measured runs.")
+        var from: String = "bench/results/cluster-latest.json"
+
+        @Option(name: .long, help: "Headroom kept free on every host (0.2 = plan for 80% of the measured rate).")
+        var headroom: Double = 0.2
+
+        func validate() throws {
+            if reports < 1 { throw ValidationError("--reports must be at least 1.") }
+            if Sizing.seconds(deadline) == nil { throw ValidationError("--deadline must look like 90s, 45m, 6h or 2d.") }
+            if !(0..<1).contains(headroom) { throw ValidationError("--headroom must be in [0, 1).") }
+        }
+
+        func run() throws {
+            let data = try Data(contentsOf: URL(fileURLWithPath: from))
+            let plan = try Sizing.plan(results: data, reports: reports, deadlineSeconds: Sizing.seconds(deadline)!, headroom: headroom)
+            FileOutput.stdout.write(plan.text)
+        }
+    }
+}
+
+enum Sizing {
+    struct Plan {
+        var workersPerHost: Int
+        var hosts: Int
+        var expectedSeconds: Double
+        var text: String
+    }
+
+    static func seconds(_ text: String) -> Double? {
+        guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return Double(text).flatMap { $0 > 0 ? $0 : nil } }
+        switch unit {
+        case "s": return value
+        case "m": return value * 60
+        case "h": return value * 3600
+        case "d": return value * 86400
+        default: return nil
+        }
+    }
+
+    static func duration(_ s: Double) -> String {
+        if s < 120 { return String(format: "%.0f s", s) }
+        if s < 7200 { return String(format: "%.1f min", s / 60) }
+        return String(format: "%.1f h", s / 3600)
+    }
+
+    static func plan(results: Data, reports: Int, deadlineSeconds: Double, headroom: Double) throws -> Plan {
+        guard let root = try JSONSerialization.jsonObject(with: results) as? [String: Any],
+            let runs = root["runs"] as? [[String: Any]], !runs.isEmpty
+        else { throw CleanError("the results file has no cluster runs (\"runs\": [{\"workers\", \"reports_per_s\"}])") }
+        let measured: [(workers: Int, rate: Double)] = runs.compactMap {
+            guard let w = $0["workers"] as? Int, let r = ($0["reports_per_s"] as? NSNumber)?.doubleValue, r > 0 else { return nil }
+            return (w, r)
+        }.sorted { $0.workers < $1.workers }
+        guard let best = measured.max(by: { $0.rate < $1.rate }), let one = measured.first(where: { $0.workers == 1 }) ?? measured.first else {
+            throw CleanError("no usable runs in the results file")
+        }
+        let machine = root["machine"] as? [String: Any]
+        let cores = machine?["cores"] as? Int
+        var lines: [String] = []
+        lines.append("measured on one host\(cores.map { " (\($0) cores)" } ?? ""), end to end (submit → committed):")
+        for m in measured {
+            let efficiency = m.rate / (Double(m.workers) * one.rate / Double(one.workers))
+            lines.append(String(format: "  %2d worker(s): %8.0f reports/s   scaling efficiency vs 1 worker: %3.0f%%", m.workers, m.rate, efficiency * 100))
+        }
+        lines.append("best per host: \(best.workers) worker(s) at \(Int(best.rate)) reports/s")
+        let usable = best.rate * (1 - headroom)
+        lines.append(String(format: "planned per host with %.0f%% headroom: %.0f × %.2f = %.0f reports/s", headroom * 100, best.rate, 1 - headroom, usable))
+        let needed = Double(reports) / deadlineSeconds
+        lines.append(String(format: "needed: %d reports / %.0f s = %.1f reports/s", reports, deadlineSeconds, needed))
+        let hosts = max(1, Int((needed / usable).rounded(.up)))
+        lines.append(String(format: "hosts: ceil(%.1f / %.0f) = %d", needed, usable, hosts))
+        let expected = Double(reports) / (best.rate * Double(hosts))
+        lines.append(String(format: "expected time at the measured rate: %d / (%.0f × %d) = %@ (deadline %@)",
+                            reports, best.rate, hosts, duration(expected), duration(deadlineSeconds)))
+        if let store = root["store_commit_reports_per_s"] as? Double, store < best.rate * Double(hosts) {
+            lines.append(String(format: "warning: %d hosts would produce %.0f reports/s, above the measured store commit rate (%.0f/s); use PostgreSQL with one collector per host, or fewer hosts", hosts, best.rate * Double(hosts), store))
+        }
+        lines.append("")
+        lines.append("recommendation: \(hosts) host(s) × \(best.workers) worker(s) (gongkai serve --workers \(best.workers)\(hosts > 1 ? " on one, gongkai worker on the others" : ""))")
+        return Plan(workersPerHost: best.workers, hosts: hosts, expectedSeconds: expected, text: lines.joined(separator: "\n") + "\n")
     }
 }
