@@ -37,6 +37,16 @@ public struct JSONWriter {
 
     private var pendingKey = false
 
+    /// A key given as its finished bytes (`"code":`), for the fixed keys written for every report.
+    mutating func key(quotedWithColon bytes: [UInt8]) {
+        if needsComma { self.bytes.append(0x2C) }
+        newline()
+        self.bytes.append(contentsOf: bytes)
+        if pretty { self.bytes.append(0x20) }
+        needsComma = false
+        pendingKey = true
+    }
+
     private mutating func value() {
         if pendingKey {
             pendingKey = false
@@ -204,7 +214,10 @@ extension Report {
             w.key("rows"); w.beginObject()
             for row in t.rows {
                 w.key(row.code); w.beginObject()
-                for column in Table3Column.allCases { w.key(column.code); w.int(t[row, column]) }
+                for column in Table3Column.allCases {
+                    w.key(quotedWithColon: table3ColumnKeys[column.rawValue])
+                    w.int(t[row, column])
+                }
                 w.endObject()
             }
             w.endObject()
@@ -219,7 +232,10 @@ extension Report {
             w.key("rows"); w.beginObject()
             for group in Table4Group.allCases {
                 w.key(group.code); w.beginObject()
-                for column in Table4Column.allCases { w.key(column.code); w.int(t[group, column]) }
+                for column in Table4Column.allCases {
+                    w.key(quotedWithColon: table4ColumnKeys[column.rawValue])
+                    w.int(t[group, column])
+                }
                 w.endObject()
             }
             w.endObject()
@@ -263,3 +279,6 @@ extension Report {
         return w.bytes
     }
 }
+
+private let table3ColumnKeys: [[UInt8]] = Table3Column.allCases.map { Array("\"\($0.code)\":".utf8) }
+private let table4ColumnKeys: [[UInt8]] = Table4Column.allCases.map { Array("\"\($0.code)\":".utf8) }

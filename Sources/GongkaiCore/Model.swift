@@ -259,6 +259,13 @@ public struct Table2: Sendable, Hashable {
 
     /// Rows and fields of each template, in table order.
     public static func layout(of template: Template) -> [(row: String, fields: [String])] {
+        template == .y2021 ? layout2021 : layout2019
+    }
+
+    private static let layout2021: [(row: String, fields: [String])] = makeLayout(.y2021)
+    private static let layout2019: [(row: String, fields: [String])] = makeLayout(.y2019)
+
+    private static func makeLayout(_ template: Template) -> [(row: String, fields: [String])] {
         switch template {
         case .y2021:
             return [

@@ -471,7 +471,8 @@ private struct Table2Builder {
     var headerFields: [String] = []
     var headerUnit: NumberUnit = .none
     var fields: [Table2.Field] = []
-    var seenRows: Set<String> = []
+    /// Rows already read, by index into table2RowPatterns (a row is read once).
+    var seenRows: UInt32 = 0
     var pendingFindings: [Finding] = []
     var blankCells: [String] = []
 
@@ -499,12 +500,13 @@ private struct Table2Builder {
         // Data row: the first label names the row.
         guard let labelIndex = cells.firstIndex(where: { !$0.isEmpty }) else { return false }
         let label = cells[labelIndex]
-        guard let pattern = table2RowPatterns.first(where: {
+        guard let patternIndex = table2RowPatterns.firstIndex(where: {
             $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, $0.needle)
         }) else { return false }
+        let pattern = table2RowPatterns[patternIndex]
         guard labelIndex == lastLabel || lastLabel - labelIndex <= 1 else { return false }
-        if seenRows.contains(pattern.row) { return false }
-        seenRows.insert(pattern.row)
+        if seenRows & (1 << patternIndex) != 0 { return false }
+        seenRows |= 1 << patternIndex
         let expectedTemplate = template ?? .y2021
         let layout = Table2.layout(of: expectedTemplate)
         let names: [String]
@@ -593,9 +595,19 @@ private struct Table2Builder {
                                     message: "表二有 \(blankCells.count) 个空白单元格 (blank cells; blank is not 0)"))
         }
         // Order fields as the template lists them; rows the template does not know stay at the end.
+        let layout = Table2.layout(of: t)
+        var inOrder = true
+        var k = 0
+        check: for (row, names) in layout {
+            for name in names {
+                if k >= fields.count || fields[k].row != row || fields[k].field != name { inOrder = false; break check }
+                k += 1
+            }
+        }
+        if inOrder && k == fields.count { return Table2(template: t, fields: fields) }
         var ordered: [Table2.Field] = []
         ordered.reserveCapacity(fields.count)
-        for (row, names) in Table2.layout(of: t) {
+        for (row, names) in layout {
             for name in names { if let f = fields.first(where: { $0.row == row && $0.field == name }) { ordered.append(f) } }
         }
         for f in fields where !ordered.contains(f) { ordered.append(f) }

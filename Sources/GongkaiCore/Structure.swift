@@ -39,7 +39,6 @@ struct Structure {
 
     init(utf8 bytes: [UInt8]) {
         buffer = bytes
-        buffer.reserveCapacity(bytes.count + 256)
         cells.reserveCapacity(512)
         items.reserveCapacity(256)
         build()
