@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what gongkai needs beyond the Swift toolchain, only where missing:
-#   libzmq3-dev (ZeroMQ, linked by the cluster); pyzmq from PyPI for the Python client example and its test.
+#   libzmq3-dev (ZeroMQ, linked by the cluster), zlib1g-dev (.docx), poppler-utils (pdftotext, .pdf);
+#   pyzmq from PyPI for the Python client example and its test.
 # Debian/Ubuntu; needs root (or sudo) the first time. Safe to run again: it does nothing when all is there.
 set -euo pipefail
 
 need_apt=()
 dpkg -s libzmq3-dev >/dev/null 2>&1 || need_apt+=(libzmq3-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+dpkg -s poppler-utils >/dev/null 2>&1 || need_apt+=(poppler-utils)  # pdftotext, for reading PDF reports
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)        # ZIPFoundation (.docx) links zlib
 
 
 if ((${#need_apt[@]})); then

@@ -35,6 +35,8 @@ public struct GeneratedReport: Sendable {
     public var encoding: String
     public var lineEnding: String
     public var layout: Layout
+    /// The file format (`txt` unless the generator's format mix says otherwise).
+    public var format: DocumentFormat = .txt
 
     /// Whether tables 3 and 4 were written with their cells glued together.
     public var glued: Bool
@@ -77,11 +79,15 @@ public struct CorpusGenerator: Sendable {
         /// The share of reports whose table-3 and table-4 rows are glued together, as in text copied
         /// from a web page (`一、本年新收政府信息公开申请数量801000081`). Such reports get no injected error.
         public var gluedRate: Double
-        public init(seed: UInt64 = 1, errorRate: Double = 0.1, mixedEncodings: Bool = true, gluedRate: Double = 0) {
+        /// File formats and their shares (text only by default); see Formats.swift.
+        public var formats: FormatMix
+        public init(seed: UInt64 = 1, errorRate: Double = 0.1, mixedEncodings: Bool = true, gluedRate: Double = 0,
+                    formats: FormatMix = .textOnly) {
             self.seed = seed
             self.errorRate = errorRate
             self.mixedEncodings = mixedEncodings
             self.gluedRate = gluedRate
+            self.formats = formats
         }
     }
 
@@ -92,6 +98,8 @@ public struct CorpusGenerator: Sendable {
     public func report(_ index: Int) -> GeneratedReport {
         var rng = SeededRandom(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         var draft = Draft(index: index, rng: &rng, errorRate: options.errorRate, gluedRate: options.gluedRate)
+        let format = options.formats.pick(index: index, seed: options.seed)
+        if format != .txt { return draft.generated(format, baseName: format6(index) + "_" + draft.slug, rng: &rng) }
         let text = draft.render(&rng)
         var encoding = "utf-8"
         if options.mixedEncodings {

@@ -6,6 +6,7 @@ extension GeneratedReport {
         var w = JSONWriter(pretty: false)
         w.beginObject()
         w.key("file"); w.stringValue(fileName)
+        w.key("format"); w.stringValue(format.rawValue)
         w.key("encoding"); w.stringValue(encoding)
         w.key("line_ending"); w.stringValue(lineEnding == "\n" ? "lf" : lineEnding == "\r\n" ? "crlf" : "cr")
         w.key("layout"); w.stringValue(layout.rawValue)

@@ -14,9 +14,15 @@ public struct ReadOptions: Sendable, Hashable {
     /// Files larger than this are refused without being read (status `too_large`).
     public var sizeLimit: Int
     public static let defaultSizeLimit = 32 * 1024 * 1024
+    /// How long `pdftotext` may run on one PDF before it is killed (status `unsupported_format`).
+    public var pdfTimeout: Duration
+    /// The `pdftotext` executable; nil looks it up on `PATH` (Debian package poppler-utils).
+    public var pdftotextPath: String?
 
-    public init(sizeLimit: Int = ReadOptions.defaultSizeLimit) {
+    public init(sizeLimit: Int = ReadOptions.defaultSizeLimit, pdfTimeout: Duration = .seconds(30), pdftotextPath: String? = nil) {
         self.sizeLimit = sizeLimit
+        self.pdfTimeout = pdfTimeout
+        self.pdftotextPath = pdftotextPath
     }
 }
 
@@ -24,7 +30,7 @@ public enum DocumentReader {
     /// Reads, decodes, parses and validates one file.
     public static func report(path: String, options: ReadOptions = ReadOptions()) -> Report {
         switch FileBytes.read(path: path, limit: options.sizeLimit) {
-        case .success(let bytes): return report(bytes: bytes, source: path, options: options)
+        case .success(let bytes): return report(bytes: bytes, source: path, file: path, options: options)
         case .failure(let failure):
             var report = Report(source: path, byteCount: failure.size, status: failure.status, statusMessage: failure.message)
             report.format = "unknown"
@@ -33,7 +39,14 @@ public enum DocumentReader {
     }
 
     /// Decodes, parses and validates a document already in memory (e.g. received from another host).
+    /// The format is found from the content: plain text (UTF-8, GB18030, UTF-16), .docx, HTML or PDF
+    /// (a PDF is written to a private temporary file for `pdftotext`).
     public static func report(bytes: [UInt8], source: String, options: ReadOptions = ReadOptions()) -> Report {
+        report(bytes: bytes, source: source, file: nil, options: options)
+    }
+
+    /// `file`: where the bytes were read from, when they were (a PDF is then given to pdftotext as is).
+    static func report(bytes: [UInt8], source: String, file: String?, options: ReadOptions) -> Report {
         let hash = sha256Hex(bytes)
         if bytes.count > options.sizeLimit {
             var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: .tooLarge,
@@ -41,12 +54,56 @@ public enum DocumentReader {
             report.format = "unknown"
             return report
         }
+        let converted: Result<ConvertedText, FormatFailure>
+        switch Sniffer.kind(bytes) {
+        case .zip: converted = DocxConverter.convert(bytes)
+        case .pdf: converted = PDFConverter.convert(bytes, file: file, options: options)
+        case .html: converted = HTMLConverter.convert(bytes)
+        case .other: return textReport(bytes: bytes, source: source, hash: hash)
+        }
+        switch converted {
+        case .failure(let failure):
+            var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: failure.status, statusMessage: failure.message)
+            report.format = failure.format
+            return report
+        case .success(let text):
+            return parsed(text, source: source, hash: hash, byteCount: bytes.count)
+        }
+    }
+
+    private static func parsed(_ text: ConvertedText, source: String, hash: String, byteCount: Int) -> Report {
+        if isBlank(text.utf8) {
+            var report = Report(source: source, sha256: hash, byteCount: byteCount, status: .empty,
+                                statusMessage: "文档中没有文字 (the \(text.format) document has no text)")
+            report.format = text.format
+            report.encoding = text.encoding
+            return report
+        }
+        var report = ReportParser.parse(utf8: text.utf8, source: source)
+        report.sha256 = hash
+        report.byteCount = byteCount
+        report.format = text.format
+        report.encoding = text.encoding
+        return report
+    }
+
+    private static func textReport(bytes: [UInt8], source: String, hash: String) -> Report {
         switch TextDecoder.decode(bytes) {
         case .failure(let failure):
             var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: failure.status, statusMessage: failure.message)
             report.format = Sniffer.formatName(bytes)
             return report
         case .success(let decoded):
+            // HTML in UTF-16 is only recognisable once decoded.
+            if decoded.encoding.hasPrefix("utf-16"), Sniffer.looksLikeHTML(decoded.utf8) {
+                switch HTMLConverter.convert(utf8: decoded.utf8, encoding: decoded.encoding) {
+                case .success(let text): return parsed(text, source: source, hash: hash, byteCount: bytes.count)
+                case .failure(let failure):
+                    var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: failure.status, statusMessage: failure.message)
+                    report.format = failure.format
+                    return report
+                }
+            }
             if isBlank(decoded.utf8) {
                 var report = Report(source: source, sha256: hash, byteCount: bytes.count, status: .empty,
                                     statusMessage: "文件只有空白 (only whitespace)")
@@ -58,6 +115,16 @@ public enum DocumentReader {
             report.byteCount = bytes.count
             report.encoding = decoded.encoding
             return report
+        }
+    }
+
+    /// The format the content says a document is in: `docx` (any ZIP package), `pdf`, `html` or `text`.
+    public static func sniffedFormat(_ bytes: [UInt8]) -> String {
+        switch Sniffer.kind(bytes) {
+        case .zip: return "docx"
+        case .pdf: return "pdf"
+        case .html: return "html"
+        case .other: return "text"
         }
     }
 

@@ -7,11 +7,66 @@ import Glibc
 #endif
 
 enum Sniffer {
+    /// The document formats that have a converter (Formats/), told apart by content.
+    enum Kind: Equatable {
+        /// A ZIP package (.docx, or another Office/OpenDocument package that is then refused by name).
+        case zip
+        case pdf
+        case html
+        /// Anything else: text, or a binary format `binaryFormat` names.
+        case other
+    }
+
+    /// What the bytes are, from magic numbers and markup; the file name plays no part.
+    static func kind(_ bytes: [UInt8]) -> Kind {
+        if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, (bytes[2] == 0x03 && bytes[3] == 0x04) || (bytes[2] == 0x05 && bytes[3] == 0x06) {
+            return .zip
+        }
+        if startsWithPDF(bytes) { return .pdf }
+        if looksLikeHTML(bytes) { return .html }
+        return .other
+    }
+
+    /// `%PDF-` at the start, or within the first KiB (some producers put junk before the header).
+    static func startsWithPDF(_ bytes: [UInt8]) -> Bool {
+        let magic: [UInt8] = Array("%PDF-".utf8)
+        let limit = min(bytes.count, 1024) - magic.count
+        guard limit >= 0 else { return false }
+        for i in 0...limit where bytes[i] == 0x25 && bytes[i..<(i + magic.count)].elementsEqual(magic) { return true }
+        return false
+    }
+
+    private static let htmlMarkers: [[UInt8]] = ["<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<div", "<p>", "<p ",
+                                                "<title", "<style", "<script"].map { Array($0.utf8) }
+
+    /// Markup at the start: the first thing after a BOM, whitespace and comments is `<`, and an HTML tag
+    /// (doctype, html, head, body, meta, table, div, p, title, style, script) appears in the first 2 KiB.
+    /// Works on UTF-8 and on GBK/GB18030 bytes alike (the markup is ASCII).
+    static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x0C { i += 1 }
+        guard i < bytes.count, bytes[i] == 0x3C else { return false }
+        let end = min(bytes.count, i + 2048)
+        var lower = [UInt8](repeating: 0, count: end - i)
+        for k in i..<end {
+            let c = bytes[k]
+            lower[k - i] = c >= 0x41 && c <= 0x5A ? c + 0x20 : c
+        }
+        for marker in htmlMarkers where lower.count >= marker.count {
+            var k = 0
+            while k + marker.count <= lower.count {
+                if lower[k] == 0x3C, lower[k..<(k + marker.count)].elementsEqual(marker) { return true }
+                k += 1
+            }
+        }
+        return false
+    }
+
     private static let magics: [(prefix: [UInt8], name: String, status: ReportStatus, message: String)] = [
-        ([0x50, 0x4B, 0x03, 0x04], "zip", .unsupportedFormat, "ZIP/Office 文档（.docx 等）暂不支持 (zip/docx container not supported yet)"),
-        (Array("%PDF".utf8), "pdf", .unsupportedFormat, "PDF 文档暂不支持 (PDF not supported yet)"),
         ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "doc", .unsupportedFormat,
-         "旧版 Word (.doc) 格式无法读取，请另存为 .docx 或文本 (legacy .doc cannot be read)"),
+         "旧版 Word (.doc) 格式无法读取，请另存为 .docx 或文本 (legacy .doc / OLE compound file cannot be read; save it as .docx)"),
+        (Array("{\\rtf".utf8), "rtf", .unsupportedFormat, "RTF 文档暂不支持，请另存为 .docx (RTF is not supported; save it as .docx)"),
         ([0x89, 0x50, 0x4E, 0x47], "png", .binary, "图片文件（PNG），不是文本 (image, not text)"),
         ([0xFF, 0xD8, 0xFF], "jpeg", .binary, "图片文件（JPEG），不是文本 (image, not text)"),
         (Array("GIF8".utf8), "gif", .binary, "图片文件（GIF），不是文本 (image, not text)"),

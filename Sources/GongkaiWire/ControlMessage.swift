@@ -1,4 +1,4 @@
-// The control protocol (GKC1) for scripts: SUBMIT, STATUS, SHUTDOWN over the `control` ROUTER.
+// The control protocol (GKC1) for scripts: SUBMIT, APPEND, STATUS, SHUTDOWN over the `control` ROUTER.
 // Frames: request [ "GKC1", VERB, JSON ], reply [ "GKC1", "OK" | "ERR", JSON ]. Spec: docs/wire-protocol.md.
 
 import Foundation
@@ -6,6 +6,7 @@ import Foundation
 /// A control request's verb (frame 1, ASCII).
 public enum ControlVerb: String, Sendable, Hashable, CaseIterable {
     case submit = "SUBMIT"
+    case append = "APPEND"
     case status = "STATUS"
     case shutdown = "SHUTDOWN"
 }
@@ -26,15 +27,20 @@ public struct SubmitRequest: Sendable, Hashable, Codable {
     public var glob: String?
     /// A label for the job; `nil` for none.
     public var name: String?
+    /// Keep the job open for more paths (``AppendRequest``): its walk is not complete, and it
+    /// cannot finish, until an APPEND with `close: true`. Default `false`. With `open`, `paths`
+    /// may be empty.
+    public var open: Bool
 
-    public init(paths: [String], recursive: Bool = false, glob: String? = nil, name: String? = nil) {
+    public init(paths: [String], recursive: Bool = false, glob: String? = nil, name: String? = nil, open: Bool = false) {
         self.paths = paths
         self.recursive = recursive
         self.glob = glob
         self.name = name
+        self.open = open
     }
 
-    private enum CodingKeys: String, CodingKey { case paths, recursive, glob, name }
+    private enum CodingKeys: String, CodingKey { case paths, recursive, glob, name, open }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +48,7 @@ public struct SubmitRequest: Sendable, Hashable, Codable {
         recursive = try c.decodeIfPresent(Bool.self, forKey: .recursive) ?? false
         glob = try c.decodeIfPresent(String.self, forKey: .glob)
         name = try c.decodeIfPresent(String.self, forKey: .name)
+        open = try c.decodeIfPresent(Bool.self, forKey: .open) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -50,6 +57,35 @@ public struct SubmitRequest: Sendable, Hashable, Codable {
         try c.encode(recursive, forKey: .recursive)
         try c.encode(glob, forKey: .glob)  // null, not absent
         try c.encode(name, forKey: .name)
+        if open { try c.encode(open, forKey: .open) }  // absent means false: older coordinators' bytes unchanged
+    }
+}
+
+/// APPEND's body: more paths for a job that was submitted with `open: true`.
+///
+/// Files are added to the job's ledger before the reply, so they survive a coordinator restart;
+/// directories are walked like SUBMIT's (with the job's `recursive` and `glob`).
+public struct AppendRequest: Sendable, Hashable, Codable {
+    /// The job, as SUBMIT's reply named it.
+    public var job: Int
+    /// Files and directories to add (absolute paths); may be empty, e.g. to close the job only.
+    public var paths: [String]
+    /// No more paths will follow: once these are walked the job's walk is complete and it can finish.
+    public var close: Bool
+
+    public init(job: Int, paths: [String], close: Bool = false) {
+        self.job = job
+        self.paths = paths
+        self.close = close
+    }
+
+    private enum CodingKeys: String, CodingKey { case job, paths, close }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        job = try c.decode(Int.self, forKey: .job)
+        paths = try c.decodeIfPresent([String].self, forKey: .paths) ?? []
+        close = try c.decodeIfPresent(Bool.self, forKey: .close) ?? false
     }
 }
 
@@ -94,6 +130,8 @@ public struct JobStatus: Sendable, Hashable, Codable {
 public enum ControlRequest: Sendable, Hashable {
     /// Start a job. Reply: ``ControlReply/submitted(job:)``.
     case submit(SubmitRequest)
+    /// Add paths to an open job, and optionally close it. Reply: ``ControlReply/appended(job:)``.
+    case append(AppendRequest)
     /// One job's status, or every job's with `nil`. Reply: ``ControlReply/status(jobs:)``.
     case status(job: Int?)
     /// Stop the coordinator gracefully. Reply: ``ControlReply/shuttingDown``.
@@ -102,6 +140,7 @@ public enum ControlRequest: Sendable, Hashable {
     public var verb: ControlVerb {
         switch self {
         case .submit: .submit
+        case .append: .append
         case .status: .status
         case .shutdown: .shutdown
         }
@@ -112,6 +151,7 @@ public enum ControlRequest: Sendable, Hashable {
         let json: [UInt8]
         switch self {
         case .submit(let request): json = ControlJSON.encode(request)
+        case .append(let request): json = ControlJSON.encode(request)
         case .status(let job): json = ControlJSON.encode(StatusBody(job: job))
         case .shutdown: json = Array("{}".utf8)
         }
@@ -122,15 +162,18 @@ public enum ControlRequest: Sendable, Hashable {
     ///
     /// - Throws: ``WireError/foreignProtocol`` / ``WireError/unsupportedVersion(_:)`` for
     ///   frame 0, ``WireError/unknownVerb(_:)``, ``WireError/tooLarge(field:size:limit:)`` for
-    ///   JSON over 1 MiB, ``WireError/malformed(_:)`` for bad JSON or a missing `paths`.
+    ///   JSON over 1 MiB, ``WireError/malformed(_:)`` for bad JSON, a missing `paths`, or an
+    ///   empty `paths` in a SUBMIT that is not `open`.
     public static func decode(_ frames: [[UInt8]]) throws(WireError) -> ControlRequest {
         let (verbText, json) = try ControlJSON.split(frames, kind: "verb")
         guard let verb = ControlVerb(rawValue: verbText) else { throw WireError.unknownVerb(verbText) }
         switch verb {
         case .submit:
             let request = try ControlJSON.decode(SubmitRequest.self, json, "SUBMIT")
-            guard !request.paths.isEmpty else { throw WireError.malformed("SUBMIT without paths") }
+            guard !request.paths.isEmpty || request.open else { throw WireError.malformed("SUBMIT without paths") }
             return .submit(request)
+        case .append:
+            return .append(try ControlJSON.decode(AppendRequest.self, json, "APPEND"))
         case .status:
             return .status(job: try ControlJSON.decode(StatusBody.self, json, "STATUS").job)
         case .shutdown:
@@ -144,7 +187,10 @@ public enum ControlRequest: Sendable, Hashable {
 public enum ControlReply: Sendable, Hashable {
     /// `OK {"job": n}`
     case submitted(job: Int)
-    /// `OK {"jobs": [...]}`
+    /// `OK {"job": n}`: the APPEND's files are in the job's ledger.
+    case appended(job: Int)
+    /// `OK {"jobs": [...]}`. A coordinator also sends `"stats"` beside `"jobs"`
+    /// (``StatusReport``); this case carries the jobs only.
     case status(jobs: [JobStatus])
     /// `OK {}`
     case shuttingDown
@@ -156,7 +202,7 @@ public enum ControlReply: Sendable, Hashable {
         let status: String
         let json: [UInt8]
         switch self {
-        case .submitted(let job):
+        case .submitted(let job), .appended(let job):
             status = "OK"
             json = ControlJSON.encode(SubmittedBody(job: job))
         case .status(let jobs):
@@ -181,6 +227,7 @@ public enum ControlReply: Sendable, Hashable {
         case "OK":
             switch verb {
             case .submit: return .submitted(job: try ControlJSON.decode(SubmittedBody.self, json, "SUBMIT reply").job)
+            case .append: return .appended(job: try ControlJSON.decode(SubmittedBody.self, json, "APPEND reply").job)
             case .status: return .status(jobs: try ControlJSON.decode(StatusReplyBody.self, json, "STATUS reply").jobs)
             case .shutdown:
                 _ = try ControlJSON.decode(EmptyBody.self, json, "SHUTDOWN reply")
@@ -188,6 +235,99 @@ public enum ControlReply: Sendable, Hashable {
             }
         default:
             throw WireError.malformed("reply status \"\(status)\" is neither OK nor ERR")
+        }
+    }
+}
+
+// MARK: - STATUS with cluster statistics
+
+/// Counters of a running coordinator, sent in every STATUS reply as `"stats"`.
+public struct ClusterStats: Sendable, Hashable, Codable {
+    /// Messages dropped because they did not decode (foreign tag, other version, bad frames,
+    /// over-size), per socket.
+    public struct Dropped: Sendable, Hashable, Codable {
+        /// On the worker socket (`work`).
+        public var work: Int
+        /// On the control socket (`control`).
+        public var control: Int
+
+        public init(work: Int = 0, control: Int = 0) {
+            self.work = work
+            self.control = control
+        }
+    }
+
+    /// Workers registered (READY) and alive now.
+    public var workers: Int
+    /// Tasks leased to workers now.
+    public var inFlight: Int
+    /// Tasks waiting in the coordinator's memory for a worker (a bounded window; the rest waits in the ledger).
+    public var queued: Int
+    /// Results received and not yet committed to the store.
+    public var uncommitted: Int
+    /// Results committed since this coordinator started.
+    public var committed: Int
+    /// Malformed or foreign messages dropped, per socket.
+    public var malformedDropped: Dropped
+    /// RESULTs dropped because their task was no longer leased to the sender at that attempt.
+    public var staleResults: Int
+    /// Worker processes restarted by the supervisor since start.
+    public var workerRestarts: Int
+    /// Tasks quarantined since start (crashed or hung workers on 3 attempts).
+    public var quarantined: Int
+    /// Seconds since the coordinator started.
+    public var uptimeSeconds: Double
+
+    public init(workers: Int = 0, inFlight: Int = 0, queued: Int = 0, uncommitted: Int = 0, committed: Int = 0,
+                malformedDropped: Dropped = Dropped(), staleResults: Int = 0, workerRestarts: Int = 0,
+                quarantined: Int = 0, uptimeSeconds: Double = 0) {
+        self.workers = workers
+        self.inFlight = inFlight
+        self.queued = queued
+        self.uncommitted = uncommitted
+        self.committed = committed
+        self.malformedDropped = malformedDropped
+        self.staleResults = staleResults
+        self.workerRestarts = workerRestarts
+        self.quarantined = quarantined
+        self.uptimeSeconds = uptimeSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case workers, queued, uncommitted, committed, quarantined
+        case inFlight = "in_flight"
+        case malformedDropped = "malformed_dropped"
+        case staleResults = "stale_results"
+        case workerRestarts = "worker_restarts"
+        case uptimeSeconds = "uptime_seconds"
+    }
+}
+
+/// The whole `OK` body of a STATUS reply as a coordinator sends it: `{"jobs": [...], "stats": {...}}`.
+///
+/// ``ControlReply/decode(_:for:)`` reads the jobs of the same bytes; use ``decode(_:)`` for the stats too.
+public struct StatusReport: Sendable, Hashable, Codable {
+    public var jobs: [JobStatus]
+    /// `nil` when the reply has no `"stats"` (a coordinator older than this field).
+    public var stats: ClusterStats?
+
+    public init(jobs: [JobStatus], stats: ClusterStats?) {
+        self.jobs = jobs
+        self.stats = stats
+    }
+
+    /// `[ "GKC1", "OK", {"jobs": [...], "stats": {...}} ]`.
+    public func encode() -> [[UInt8]] {
+        [WireProtocol.controlTag, Array("OK".utf8), ControlJSON.encode(self)]
+    }
+
+    /// Decodes a STATUS reply. An `ERR` reply throws ``WireError/malformed(_:)`` with its text.
+    public static func decode(_ frames: [[UInt8]]) throws(WireError) -> StatusReport {
+        let (status, json) = try ControlJSON.split(frames, kind: "status")
+        switch status {
+        case "OK": return try ControlJSON.decode(StatusReport.self, json, "STATUS reply")
+        case "ERR": throw WireError.malformed("STATUS refused: \(try ControlJSON.decode(ErrorBody.self, json, "ERR").error)")
+        default: throw WireError.malformed("reply status \"\(status)\" is neither OK nor ERR")
         }
     }
 }

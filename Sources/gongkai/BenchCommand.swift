@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "parse",
             abstract: "Single-core, in-process parse+validate throughput over files loaded into memory first.",
-            discussion: "Prints one JSON object per stage (decode+hash+parse+validate; parse+validate only; JSON output) with reports/s and MB/s, median of --runs."
+            discussion: "Prints one JSON object per stage (decode+hash+parse+validate; parse+validate only; JSON output) with reports/s and MB/s, median of --runs. Text reports (*.txt) make the main stages; .docx, .html and .pdf files found by content each get a stage of their own (read_docx, read_html, read_pdf: detect, convert, hash, parse, validate; read_pdf includes running pdftotext)."
         )
 
         @Argument(help: "Directories or files of reports.")
@@ -28,19 +28,32 @@ struct Bench: ParsableCommand {
         func run() throws {
             var documents: [[UInt8]] = []
             var bytes = 0
-            for path in FileWalker(roots: paths, options: .init(recursive: true, glob: "*.txt")) {
-                if documents.count >= limit { break }
+            var others: [String: [[UInt8]]] = [:]  // .docx, .html, .pdf by content
+            var loaded = 0
+            for path in FileWalker(roots: paths, options: .init(recursive: true, glob: nil)) {
+                if loaded >= limit { break }
+                if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { continue }  // manifests
                 guard case .success(let b) = FileBytes.read(path: path, limit: ReadOptions.defaultSizeLimit) else { continue }
-                documents.append(b)
-                bytes += b.count
+                loaded += 1
+                let format = DocumentReader.sniffedFormat(b)
+                if format == "text" {
+                    documents.append(b)
+                    bytes += b.count
+                } else {
+                    others[format, default: []].append(b)
+                }
             }
-            guard !documents.isEmpty else { throw ValidationError("no *.txt reports under \(paths.joined(separator: " "))") }
+            if documents.isEmpty && others.isEmpty { throw ValidationError("no reports under \(paths.joined(separator: " "))") }
             // UTF-8 copies for the parse-only stage (what a worker does after decoding).
             let utf8: [[UInt8]] = documents.map {
                 if case .success(let d) = TextDecoder.decode($0) { return d.utf8 }
                 return $0
             }
             func measure(_ name: String, _ body: () -> Int) {
+                measureSet(name, documents: documents, bytes: bytes, body)
+            }
+            func measureSet(_ name: String, documents: [[UInt8]], bytes: Int, _ body: () -> Int) {
+                guard !documents.isEmpty else { return }
                 var rates: [Double] = []
                 var sink = 0
                 for _ in 0..<max(1, runs) {
@@ -77,6 +90,15 @@ struct Bench: ParsableCommand {
                     total &+= w.bytes.count
                 }
                 return total
+            }
+            // Each other format through the whole reader: detect, convert to text, hash, parse, validate.
+            for format in ["docx", "html", "pdf"] {
+                guard let files = others[format] else { continue }
+                measureSet("read_\(format)", documents: files, bytes: files.reduce(0) { $0 + $1.count }) {
+                    var findings = 0
+                    for d in files { findings &+= DocumentReader.report(bytes: d, source: "x").findings.count }
+                    return findings
+                }
             }
         }
     }

@@ -78,6 +78,22 @@ struct ControlClient {
     let timeout: Double
 
     func request(_ request: ControlRequest) throws -> ControlReply {
+        let reply = try ControlReply.decode(try exchange(request), for: request.verb)
+        if case .error(let message) = reply { throw CleanError("coordinator refused: \(message)") }
+        return reply
+    }
+
+    /// STATUS with the coordinator's counters.
+    func statusReport(job: Int?) throws -> StatusReport {
+        do {
+            return try StatusReport.decode(try exchange(.status(job: job)))
+        } catch let error as WireError {
+            throw CleanError("\(error)")
+        }
+    }
+
+    /// Sends one request and returns the reply's frames.
+    func exchange(_ request: ControlRequest) throws -> [[UInt8]] {
         let context = try ZMQContext(ioThreads: 1)
         defer { context.terminate() }
         let socket = try context.socket(.req)
@@ -101,9 +117,7 @@ struct ControlClient {
         guard let frames = received else {
             throw CleanError("no reply from \(endpoint) within \(Int(timeout)) s; is `gongkai serve` running?")
         }
-        let reply = try ControlReply.decode(frames, for: request.verb)
-        if case .error(let message) = reply { throw CleanError("coordinator refused: \(message)") }
-        return reply
+        return frames
     }
 
     func status(job: Int?) throws -> [GongkaiWire.JobStatus] {
@@ -219,16 +233,18 @@ struct Status: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let jobs = try connection.client().status(job: job)
+        let report = try connection.client().statusReport(job: job)
         if json {
-            FileOutput.stdout.write(StatusView.json(jobs) + "\n")
+            FileOutput.stdout.write(StatusView.json(report.jobs, stats: report.stats) + "\n")
             return
         }
-        if jobs.isEmpty {
-            FileOutput.stdout.write("no jobs\n")
-            return
+        FileOutput.stdout.write(report.jobs.isEmpty ? "no jobs\n" : StatusView.table(report.jobs))
+        if let s = report.stats {
+            FileOutput.stdout.write("\ncoordinator: \(s.workers) worker(s), \(s.inFlight) in flight, \(s.queued) queued, "
+                + "\(s.uncommitted) uncommitted, \(s.committed) committed, \(s.workerRestarts) worker restart(s), "
+                + "\(s.quarantined) quarantined, \(s.malformedDropped.work + s.malformedDropped.control) malformed message(s) dropped, "
+                + "up \(Int(s.uptimeSeconds)) s\n")
         }
-        FileOutput.stdout.write(StatusView.table(jobs))
     }
 }
 
@@ -248,6 +264,14 @@ enum StatusView {
                 + (s.walkComplete ? "" : "  (walking)") + "\n"
         }
         return out
+    }
+
+    /// `{"jobs": [...], "stats": {...}}` as the coordinator sent them (with --json).
+    static func json(_ jobs: [GongkaiWire.JobStatus], stats: ClusterStats?) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(StatusReport(jobs: jobs, stats: stats))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func json(_ jobs: [GongkaiWire.JobStatus]) -> String {
@@ -527,8 +551,16 @@ struct Shutdown: ParsableCommand {
 }
 
 extension SubmitSession {
+    /// A list too long for one request: SUBMIT the first chunk with `open`, APPEND the rest, close with the last.
     static func appendInChunks(_ chunks: [[String]], recursive: Bool, glob: String?, name: String?, client: ControlClient) throws -> Int {
-        let total = chunks.reduce(0) { $0 + $1.count }
-        throw CleanError("\(total) paths do not fit in one request (1 MiB); submit their directory instead")
+        let first = try client.request(.submit(SubmitRequest(paths: chunks[0], recursive: recursive, glob: glob, name: name, open: true)))
+        guard case .submitted(let job) = first else { throw CleanError("unexpected reply to SUBMIT") }
+        for (index, chunk) in chunks.dropFirst().enumerated() {
+            let close = index == chunks.count - 2
+            guard case .appended = try client.request(.append(AppendRequest(job: job, paths: chunk, close: close))) else {
+                throw CleanError("unexpected reply to APPEND")
+            }
+        }
+        return job
     }
 }

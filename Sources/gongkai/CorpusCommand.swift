@@ -18,7 +18,8 @@ struct Corpus: ParsableCommand {
             discussion: """
                 Reports vary as real ones do: one cell per line or tab-separated rows, 2021 and 2019 templates, \
                 UTF-8 (with and without BOM), GB18030 and UTF-16, LF/CRLF/CR, heading variants, padding, \
-                full-width digits, thousands separators, dashes for zero, numbers that balance. With --error-rate R \
+                full-width digits, thousands separators, dashes for zero, numbers that balance; with --formats, \
+                also .docx and saved web pages (.html, UTF-8 or GBK) with merged table cells. With --error-rate R \
                 a share R of reports gets one injected error (unbalanced row, wrong total, blank cell, narrative \
                 mismatch, outdated template, late publication), recorded in the manifest. The same --seed gives \
                 the same corpus, byte for byte.
@@ -43,15 +44,22 @@ struct Corpus: ParsableCommand {
         @Option(name: .long, help: "Spread files over subdirectories of this many files each (0: all in one directory).")
         var perDirectory: Int = 0
 
+        @Option(name: .long, help: "File formats: txt,docx,html (equal shares) or txt=0.6,docx=0.2,html=0.2. PDF needs LibreOffice and is not generated.")
+        var formats: String = "txt"
+
         func validate() throws {
             if count < 0 { throw ValidationError("--count must be 0 or more.") }
             if !(0...1).contains(errorRate) { throw ValidationError("--error-rate must be between 0 and 1.") }
             if perDirectory < 0 { throw ValidationError("--per-directory must be 0 or more.") }
+            if FormatMix(parsing: formats) == nil {
+                throw ValidationError("--formats takes txt, docx and html, with optional shares: txt,docx,html or txt=0.6,docx=0.2,html=0.2.")
+            }
         }
 
         func run() throws {
             try makeDirectory(out)
-            let generator = CorpusGenerator(options: .init(seed: seed, errorRate: errorRate, mixedEncodings: !utf8Only))
+            let generator = CorpusGenerator(options: .init(seed: seed, errorRate: errorRate, mixedEncodings: !utf8Only,
+                                                           formats: FormatMix(parsing: formats) ?? .textOnly))
             let manifest = try Writer(path: out + "/manifest.jsonl")
             var errors = 0
             for i in 0..<count {

@@ -23,6 +23,7 @@ struct Main {
             if code == .validationFailure || (error as? CleanExit) == nil && code.rawValue == 64 {
                 let message = Gongkai.fullMessage(for: error)
                 FileOutput.stderr.write(message + "\n")
+                FileOutput.stderr.flush()
                 exit(2)
             }
             Gongkai.exit(withError: error)

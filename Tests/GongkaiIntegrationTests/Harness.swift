@@ -71,3 +71,67 @@ enum Harness {
             .appendingPathComponent("GongkaiCoreTests/Fixtures/seeds")
     }
 }
+
+extension Harness {
+    /// Runs any program to completion.
+    static func runTool(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("gk-tool-out-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("gk-tool-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            XCTFail("\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+
+    /// Starts `gongkai serve ARGS` and waits until its control socket exists.
+    static func startServer(_ arguments: [String], runDirectory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: runDirectory + "/control.sock") && Date() < deadline && process.isRunning {
+            usleep(20_000)
+        }
+        guard FileManager.default.fileExists(atPath: runDirectory + "/control.sock") else {
+            process.terminate()
+            throw HarnessError(description: "gongkai serve \(arguments.joined(separator: " ")) did not come up within 30 s")
+        }
+        return process
+    }
+
+    /// SIGTERM, then wait (SIGKILL after 60 s).
+    static func stopServer(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+}
