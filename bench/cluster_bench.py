@@ -25,8 +25,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def build():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "gongkai"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+    """Builds gongkai (release; GONGKAI_BENCH_CONFIG=debug reuses the test build, for smoke runs in CI)."""
+    config = os.environ.get("GONGKAI_BENCH_CONFIG", "release")
+    subprocess.run(["swift", "build", "-c", config, "--product", "gongkai"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(["swift", "build", "-c", config, "--show-bin-path"], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.strip()
     return os.path.join(out, "gongkai")
 

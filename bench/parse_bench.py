@@ -30,8 +30,10 @@ def sh(cmd, **kw):
 
 
 def build():
-    sh(["swift", "build", "-c", "release", "--product", "gongkai"], cwd=ROOT, stdout=subprocess.DEVNULL)
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+    """Builds gongkai (release; GONGKAI_BENCH_CONFIG=debug reuses the test build, for smoke runs in CI)."""
+    config = os.environ.get("GONGKAI_BENCH_CONFIG", "release")
+    sh(["swift", "build", "-c", config, "--product", "gongkai"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    out = subprocess.run(["swift", "build", "-c", config, "--show-bin-path"], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.strip()
     return os.path.join(out, "gongkai")
 
