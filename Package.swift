@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "GongkaiStoreTests", dependencies: ["GongkaiStore", "GongkaiCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GongkaiIntegrationTests",
-            dependencies: ["gongkai", "GongkaiCore", "GongkaiCorpus", "GongkaiStore"],
+            dependencies: ["gongkai", "GongkaiCore", "GongkaiCorpus", "GongkaiStore", "GongkaiDecode", "GongkaiWire", "ZeroMQ"],
             swiftSettings: swiftSettings
         ),
     ]

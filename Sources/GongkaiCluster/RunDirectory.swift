@@ -26,6 +26,8 @@ public final class RunDirectory: Sendable {
     public var workEndpoint: String { "ipc://\(path)/work.sock" }
     public var controlEndpoint: String { "ipc://\(path)/control.sock" }
     public var pidFile: String { "\(path)/coordinator.pid" }
+    /// The absolute path of the summary store the running coordinator uses (read by `gongkai results/summary`).
+    public var storePathFile: String { "\(path)/store.path" }
 
     /// Creates (mode 0700) and locks the run directory; refuses when another coordinator holds it.
     /// Stale socket files of a crashed run are removed once the lock is held.
@@ -66,9 +68,46 @@ public final class RunDirectory: Sendable {
         }
     }
 
-    /// Removes socket and pid files and releases the lock.
+    /// Records the store's absolute path in `store.path` (one line), written atomically.
+    public func writeStorePath(_ storePath: String) throws {
+        let temporary = "\(path)/.store.path.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw RunDirectoryError(description: "cannot write \(storePathFile): \(String(cString: strerror(errno)))")
+        }
+        let text = storePath + "\n"
+        let written = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        guard written == text.utf8.count, rename(temporary, storePathFile) == 0 else {
+            unlink(temporary)
+            throw RunDirectoryError(description: "cannot write \(storePathFile): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// `path` made absolute against the current directory.
+    public static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return cwd.hasSuffix("/") ? cwd + path : cwd + "/" + path
+    }
+
+    /// Creates the directories above `file` (like `mkdir -p`, mode 0700 for new ones).
+    public static func makeParentDirectories(of file: String) throws {
+        var components = file.split(separator: "/", omittingEmptySubsequences: true).dropLast().map(String.init)
+        var current = file.hasPrefix("/") ? "" : "."
+        while !components.isEmpty {
+            current += "/" + components.removeFirst()
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw RunDirectoryError(description: "cannot create directory \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Removes socket, pid and store.path files and releases the lock.
     public func cleanUp() {
-        for name in ["work.sock", "control.sock", "coordinator.pid"] { unlink("\(path)/\(name)") }
+        for name in ["work.sock", "control.sock", "coordinator.pid", "store.path"] { unlink("\(path)/\(name)") }
         flock(lockFD, LOCK_UN)
         close(lockFD)
     }

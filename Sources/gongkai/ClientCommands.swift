@@ -185,7 +185,9 @@ struct Submit: ParsableCommand {
         }
         let final = try Progress.wait(job: job, client: client, showBar: FileOutput.stderr.isTerminal && !json)
         if json {
-            FileOutput.stdout.write(StatusView.json([final]) + "\n")
+            // The same shape as `gongkai status --json`: {"jobs": [...], "stats": {...}}.
+            let report = try client.statusReport(job: job)
+            FileOutput.stdout.write(StatusView.json(report.jobs, stats: report.stats) + "\n")
         } else {
             FileOutput.stdout.write(StatusView.line(final) + "\n")
         }

@@ -1,0 +1,152 @@
+// `gongkai serve`: one process holding the coordinator (this thread), the collector and the job
+// feeder (their own threads), a signal watcher, and the supervisor of N worker processes.
+
+import Foundation
+import GongkaiDecode
+import GongkaiStore
+import GongkaiWire
+import Logging
+import ZeroMQ
+
+/// Everything `gongkai serve` needs.
+public struct ServeSettings: Sendable {
+    /// The run directory (mode 0700): sockets, lock, pid file, `store.path`.
+    public var runDirectory: String
+    /// The SQLite summary store; its directory is created if missing.
+    public var storePath: String
+    /// Worker processes to start and supervise (0: only external workers).
+    public var workers: Int
+    /// Extra endpoints for the worker socket (`--bind tcp://…`) and the control socket (`--control-bind`).
+    public var extraWorkEndpoints: [String]
+    public var extraControlEndpoints: [String]
+    public var credit: Int
+    public var taskTimeout: Duration
+    public var drainTimeout: Duration
+    public var sizeLimit: Int
+    /// Most results per store transaction, and the longest a result waits for its batch.
+    public var commitBatch: Int
+    public var commitDelay: Duration
+    /// The log level handed to the workers (`--log-level`).
+    public var workerLogLevel: Logger.Level
+    /// The executable started as `… worker`; default: this process's own (`/proc/self/exe`).
+    public var executable: String?
+
+    public init(runDirectory: String, storePath: String, workers: Int, extraWorkEndpoints: [String] = [],
+                extraControlEndpoints: [String] = [], credit: Int = 16, taskTimeout: Duration = .seconds(30),
+                drainTimeout: Duration = .seconds(30), sizeLimit: Int = ReadOptions.defaultSizeLimit,
+                commitBatch: Int = 2000, commitDelay: Duration = .milliseconds(50), workerLogLevel: Logger.Level = .info, executable: String? = nil) {
+        self.runDirectory = runDirectory
+        self.storePath = storePath
+        self.workers = workers
+        self.extraWorkEndpoints = extraWorkEndpoints
+        self.extraControlEndpoints = extraControlEndpoints
+        self.credit = credit
+        self.taskTimeout = taskTimeout
+        self.drainTimeout = drainTimeout
+        self.sizeLimit = sizeLimit
+        self.commitBatch = commitBatch
+        self.commitDelay = commitDelay
+        self.workerLogLevel = workerLogLevel
+        self.executable = executable
+    }
+}
+
+public enum ClusterServer {
+    /// Runs a coordinator until SIGINT, SIGTERM or a SHUTDOWN request has drained it.
+    ///
+    /// Must be called on a dedicated thread (the `serve` command's main thread) before any other
+    /// thread of the process exists: it blocks SIGINT/SIGTERM/SIGHUP for every thread it starts,
+    /// and a signal watcher thread takes them with `sigwait`.
+    ///
+    /// - Throws: ``ClusterError`` (or a store/zmq error) when the cluster cannot start, e.g. when
+    ///   another coordinator holds the run directory. After start, errors are logged.
+    public static func serve(_ settings: ServeSettings, logger: Logger) throws {
+        // Signals: blocked here, inherited by every thread started below, taken by sigwait.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let runDirectory: RunDirectory
+        do {
+            runDirectory = try RunDirectory(path: settings.runDirectory)
+        } catch let error as RunDirectoryError {
+            throw ClusterError(error.description)
+        }
+        var cleaned = false
+        defer { if !cleaned { runDirectory.cleanUp() } }
+
+        let storePath = RunDirectory.absolute(settings.storePath)
+        try RunDirectory.makeParentDirectories(of: storePath)
+        let store = try SummaryStore(path: storePath)
+        try runDirectory.writeStorePath(storePath)
+        guard let executable = settings.executable ?? Supervisor.currentExecutable() else {
+            throw ClusterError("cannot find this executable (/proc/self/exe) to start workers")
+        }
+
+        let context = try ZMQContext(ioThreads: 1)
+        let events = try Mailbox<CoordinatorEvent>()
+        let collector = Collector(configuration: CollectorConfiguration(
+            batchSize: settings.commitBatch, maxDelay: settings.commitDelay, queueLimit: 2 * settings.commitBatch))
+        let feeder = JobFeeder(configuration: FeederConfiguration(taskTimeout: settings.taskTimeout))
+
+        var workerArguments = [
+            "worker", "--connect", runDirectory.workEndpoint, "--credit", "\(settings.credit)",
+            "--size-limit", "\(settings.sizeLimit)", "--log-level", settings.workerLogLevel.rawValue,
+            "--parent", "\(getpid())",
+        ]
+        if settings.workers == 0 { workerArguments = [] }
+        let supervisor = Supervisor(
+            configuration: .init(count: settings.workers, executable: executable, arguments: workerArguments),
+            logger: logger)
+        let coordinatorSettings = CoordinatorSettings(
+            workEndpoints: [runDirectory.workEndpoint] + settings.extraWorkEndpoints,
+            controlEndpoints: [runDirectory.controlEndpoint] + settings.extraControlEndpoints,
+            credit: settings.credit, taskTimeout: settings.taskTimeout, drainTimeout: settings.drainTimeout,
+            sizeLimit: settings.sizeLimit)
+        let coordinator = try Coordinator(
+            settings: coordinatorSettings, context: context, store: store, events: events, collector: collector,
+            feeder: feeder, supervisor: supervisor, workerSlots: settings.workers, logger: logger)
+
+        let watched = signals
+        let watcher = try OSThread(name: "gk-signals") {
+            var set = watched
+            while true {
+                var received: Int32 = 0
+                if sigwait(&set, &received) == 0 { events.post(.signal(received)) }
+            }
+        }
+        _ = watcher
+        let collectorThread = try OSThread(name: "gk-collector") {
+            collector.run(store: store, logger: logger, events: events)
+        }
+        let feederThread = try OSThread(name: "gk-feeder") {
+            feeder.run(store: store, logger: logger, events: events)
+        }
+
+        logger.info(
+            "coordinator pid \(getpid()) serving \(coordinatorSettings.workEndpoints.joined(separator: ", ")) with \(settings.workers) worker(s), credit \(settings.credit); control \(coordinatorSettings.controlEndpoints.joined(separator: ", ")); store \(storePath)")
+        coordinator.run()
+
+        // Drained: stop the workers (they were sent DISCONNECT), then the threads, then clean up.
+        supervisor.stopAll(grace: .seconds(5))
+        feeder.post(.stop)
+        collector.finish()
+        feederThread.join()
+        collectorThread.join()
+        coordinator.close()
+        context.terminate()
+        do {
+            try store.checkpoint()
+        } catch {
+            logger.warning("store checkpoint failed: \(error)")
+        }
+        let stats = coordinator.stats()
+        runDirectory.cleanUp()
+        cleaned = true
+        let dropped = stats.malformedDropped.work + stats.malformedDropped.control
+        logger.info(
+            "coordinator stopped: \(stats.committed) results committed, \(stats.workerRestarts) worker restart(s), \(stats.quarantined) quarantined, \(dropped) malformed message(s) dropped")
+    }
+}

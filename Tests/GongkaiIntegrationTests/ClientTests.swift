@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// The script-facing commands against a real coordinator: a path list on standard input larger than one
+/// control request, exit codes of `submit --wait`, status with counters, and the sizing arithmetic.
+final class ClientTests: XCTestCase {
+    func testAPathListTooLongForOneRequestIsSubmittedInChunksAsOneJob() throws {
+        let dir = try Harness.temporaryDirectory("stdin")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path
+        let server = try Harness.startServer(["--workers", "1", "--run-dir", run, "--store", dir.appendingPathComponent("s.sqlite").path,
+                                              "--log-level", "warning"], runDirectory: run)
+        defer { Harness.stopServer(server) }
+        // 20,000 paths of ~75 bytes: about 1.5 MB, beyond the 1 MiB of one control request. None exists, so
+        // every file is recorded as an io_error and the job "fails" (exit 1) without being lost.
+        let list = (0..<20_000).map { "/nonexistent/gongkai-test/a/fairly/long/directory/name/report_\($0).txt" }.joined(separator: "\n")
+        let submit = try Harness.run(["submit", "--run-dir", run, "--wait", "--json", "-"], input: list, timeout: 300)
+        XCTAssertEqual(submit.status, 1, submit.stderr)
+        let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(submit.stdout.utf8)) as? [String: Any])
+        let job = try XCTUnwrap((status["jobs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(job["total"] as? Int, 20_000)
+        XCTAssertEqual(job["failed"] as? Int, 20_000)
+        XCTAssertEqual(job["walk_complete"] as? Bool, true)
+
+        let seeds = try Harness.run(["submit", "--run-dir", run, "--wait", Harness.seedsDirectory.path], timeout: 120)
+        XCTAssertEqual(seeds.status, 0, seeds.stdout + seeds.stderr)
+        let text = try Harness.run(["status", "--run-dir", run])
+        XCTAssertTrue(text.stdout.contains("coordinator: 1 worker(s)"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("20005 committed"), text.stdout)
+    }
+
+    func testSizingRecommendsHostsFromMeasuredRunsAndShowsTheArithmetic() throws {
+        let dir = try Harness.temporaryDirectory("size")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = dir.appendingPathComponent("r.json")
+        try Data(#"{"machine": {"cores": 2}, "runs": [{"workers": 1, "reports_per_s": 10000}, {"workers": 2, "reports_per_s": 18000}, {"workers": 3, "reports_per_s": 17000}]}"#.utf8)
+            .write(to: results)
+        let small = try Harness.run(["bench", "size", "--reports", "100000", "--deadline", "1h", "--from", results.path])
+        XCTAssertEqual(small.status, 0, small.stderr)
+        XCTAssertTrue(small.stdout.contains("best per host: 2 worker(s) at 18000 reports/s"), small.stdout)
+        XCTAssertTrue(small.stdout.contains("recommendation: 1 host(s) × 2 worker(s)"), small.stdout)
+        // 10M reports in 5 minutes = 33,333/s; 18,000 × 0.8 = 14,400 per host → 3 hosts.
+        let big = try Harness.run(["bench", "size", "--reports", "10000000", "--deadline", "300s", "--from", results.path])
+        XCTAssertTrue(big.stdout.contains("hosts: ceil(33333.3 / 14400) = 3"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("recommendation: 3 host(s) × 2 worker(s)"), big.stdout)
+        XCTAssertEqual(try Harness.run(["bench", "size", "--reports", "5", "--deadline", "soon", "--from", results.path]).status, 2)
+    }
+}
