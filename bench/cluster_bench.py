@@ -87,6 +87,12 @@ def run_cluster(binary, d, n, workers):
         subprocess.run([binary, "submit", "--run-dir", run, "--wait", "--json", "--glob", "*.txt", d], check=False,
                        stdout=subprocess.DEVNULL)
         elapsed = time.perf_counter() - t
+        status = subprocess.run([binary, "status", "--run-dir", run, "--json"], capture_output=True, text=True)
+        latency = None
+        try:
+            latency = (json.loads(status.stdout).get("stats") or {}).get("latency_ms")
+        except ValueError:
+            pass
         pids = children(server.pid)
         rss = {"serve_kib": peak_rss_kib(server.pid), "workers_kib": [peak_rss_kib(p) for p in pids]}
         cpu = {"serve_s": cpu_seconds(server.pid), "workers_s": [cpu_seconds(p) for p in pids]}
@@ -99,7 +105,7 @@ def run_cluster(binary, d, n, workers):
         db.close()
         return {"workers": workers, "seconds": round(elapsed, 3), "reports_per_s": round(n / elapsed),
                 "documents": documents, "tasks_done": tasks_done, "exactly_once": documents == n and tasks_done == n,
-                "store_bytes": size, "store_kib_per_1000": round(size / 1024 / (n / 1000), 1), "peak_rss": rss, "cpu": cpu}
+                "store_bytes": size, "latency_ms": latency, "store_kib_per_1000": round(size / 1024 / (n / 1000), 1), "peak_rss": rss, "cpu": cpu}
     finally:
         if server.poll() is None:
             server.kill()

@@ -20,6 +20,9 @@ struct PendingTask: Sendable {
     /// After a worker died holding this task among others, it is dispatched alone ("probation"),
     /// so that a second death can be blamed on it for certain.
     var suspect = false
+    /// When this attempt was sent to a worker (monotonic ns; 0 before the first TASK): task latency is
+    /// measured from here to the commit of its result.
+    var dispatchedAt: Int64 = 0
 
     init(id: Int64, job: Int64, path: String, attempt: UInt16, crashes: Int) {
         self.id = id
@@ -98,6 +101,9 @@ enum CoordinatorEvent: Sendable {
 struct CommittedTask: Sendable {
     var task: Int64
     var job: Int64
+    /// When the attempt whose result was committed was dispatched (monotonic ns; 0 if never, e.g. a
+    /// result recorded by the coordinator itself).
+    var dispatchedAt: Int64 = 0
 }
 
 /// What the job feeder hears from the coordinator loop.

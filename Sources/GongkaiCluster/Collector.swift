@@ -116,7 +116,7 @@ final class Collector: Sendable {
                 let receipt = try store.commit(batch)
                 var acks: [CommittedTask] = []
                 acks.reserveCapacity(accepted.count)
-                for item in accepted { acks.append(CommittedTask(task: item.task.id, job: item.task.job)) }
+                for item in accepted { acks.append(CommittedTask(task: item.task.id, job: item.task.job, dispatchedAt: item.task.dispatchedAt)) }
                 events.post(.committed(acks))
                 let elapsed = Monotonic.now() - started
                 logger.debug(

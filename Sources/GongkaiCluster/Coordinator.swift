@@ -9,6 +9,7 @@ import GongkaiCore
 import GongkaiDecode
 import GongkaiStore
 import GongkaiWire
+import Histogram
 import Logging
 import ZeroMQ
 
@@ -146,6 +147,8 @@ final class Coordinator {
     private var malformedControl = 0
     private var staleResults = 0
     private var committed = 0
+    /// Task latency, dispatch → committed, in microseconds (HDR histogram: 1 µs … 1 h, 3 significant digits).
+    private var latency = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     private var quarantined = 0
     private var uncommitted = 0
     private var lastProgressLog: Int64
@@ -298,6 +301,10 @@ final class Coordinator {
         case .committed(let acks):
             uncommitted -= acks.count
             committed += acks.count
+            let now = Monotonic.now()
+            for ack in acks where ack.dispatchedAt > 0 {
+                _ = latency.record(UInt64(max(0, now - ack.dispatchedAt) / 1_000))
+            }
             for ack in acks { resolved(ack.job) }
         case .rejected(let rejected):
             uncommitted -= rejected.count
@@ -418,7 +425,9 @@ final class Coordinator {
             return false
         }
         if worker.leases.isEmpty { worker.headSince = now }
-        worker.leases.append(Lease(task: task))
+        var leased = task
+        leased.dispatchedAt = now
+        worker.leases.append(Lease(task: leased))
         worker.lastSent = now
         logger.trace("dispatched", metadata: ["task.id": "\(task.id)", "task.attempt": "\(task.attempt)", "worker.id": "\(worker.name)"])
         return true
@@ -721,8 +730,14 @@ final class Coordinator {
             staleResults: staleResults,
             workerRestarts: supervisor.restarts,
             quarantined: quarantined,
-            uptimeSeconds: (Monotonic.seconds(Monotonic.now() - started) * 10).rounded() / 10)
+            uptimeSeconds: (Monotonic.seconds(Monotonic.now() - started) * 10).rounded() / 10,
+            latency: latency.totalCount == 0 ? nil : ClusterStats.Latency(
+                count: Int(latency.totalCount),
+                p50: Self.milliseconds(latency.valueAtPercentile(50)), p95: Self.milliseconds(latency.valueAtPercentile(95)),
+                p99: Self.milliseconds(latency.valueAtPercentile(99)), max: Self.milliseconds(latency.maxRecorded)))
     }
+
+    private static func milliseconds(_ micros: UInt64) -> Double { (Double(micros) / 100).rounded() / 10 }
 
     private func reply(_ envelope: [[UInt8]], _ frames: [[UInt8]]) {
         do {

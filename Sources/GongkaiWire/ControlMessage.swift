@@ -277,10 +277,29 @@ public struct ClusterStats: Sendable, Hashable, Codable {
     public var quarantined: Int
     /// Seconds since the coordinator started.
     public var uptimeSeconds: Double
+    /// Task latency since start, from dispatch to the commit of the result, in milliseconds; `nil` before
+    /// the first commit.
+    public var latency: Latency?
+
+    /// Percentiles of task latency (an HDR histogram in the coordinator), milliseconds.
+    public struct Latency: Sendable, Hashable, Codable {
+        public var count: Int
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var max: Double
+        public init(count: Int, p50: Double, p95: Double, p99: Double, max: Double) {
+            self.count = count
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+            self.max = max
+        }
+    }
 
     public init(workers: Int = 0, inFlight: Int = 0, queued: Int = 0, uncommitted: Int = 0, committed: Int = 0,
                 malformedDropped: Dropped = Dropped(), staleResults: Int = 0, workerRestarts: Int = 0,
-                quarantined: Int = 0, uptimeSeconds: Double = 0) {
+                quarantined: Int = 0, uptimeSeconds: Double = 0, latency: Latency? = nil) {
         self.workers = workers
         self.inFlight = inFlight
         self.queued = queued
@@ -291,10 +310,12 @@ public struct ClusterStats: Sendable, Hashable, Codable {
         self.workerRestarts = workerRestarts
         self.quarantined = quarantined
         self.uptimeSeconds = uptimeSeconds
+        self.latency = latency
     }
 
     private enum CodingKeys: String, CodingKey {
         case workers, queued, uncommitted, committed, quarantined
+        case latency = "latency_ms"
         case inFlight = "in_flight"
         case malformedDropped = "malformed_dropped"
         case staleResults = "stale_results"
