@@ -151,7 +151,9 @@ private struct ParseState {
             }
             let label = cells[lastLabel]
             // Table 4 header: arms the next numeric row.
-            if table4 == nil, rowContains(cells, needleReview), rowContains(cells, needleLitigation) {
+            if table4 == nil, section >= 4 || section == 0 || table3LastRow == .carriedForward,
+                rowContains(cells, needleReview), rowContains(cells, needleLitigation)
+            {
                 table4Armed = true
                 continue
             }
@@ -159,7 +161,8 @@ private struct ParseState {
             if section == 2 && table2.consume(self, cells: cells, lastLabel: lastLabel) { continue }
             let table3Open = table3LastRow != .carriedForward
             // Table 3 rows.
-            if table3Open, table3 == nil || !table3HasSubtotal, rowContains(cells, needleSubtotal) {
+            // Only header rows, before the first data row, can announce the column.
+            if table3 == nil, !table3HasSubtotal, section != 2, rowContains(cells, needleSubtotal) {
                 table3HasSubtotal = true  // a 法人小计 column between 其他 and 总计
             }
             if table3Open, let row = matchTable3(label, last: table3LastRow) {
