@@ -542,12 +542,20 @@ struct Shutdown: ParsableCommand {
     var wait: Double = 60
 
     func run() throws {
-        let pid = RunDirectory.readPid(path: connection.runDirectory + "/coordinator.pid")
+        let pidFile = connection.runDirectory + "/coordinator.pid"
+        let pid = RunDirectory.readPid(path: pidFile)
         _ = try connection.client().request(.shutdown)
         guard let pid else { return }
+        // The coordinator removes its pid file as the last step of a clean stop; a process that is gone
+        // (or a zombie its parent has not reaped yet) has stopped too.
+        func running() -> Bool {
+            guard kill(pid, 0) == 0, FileManager.default.fileExists(atPath: pidFile) else { return false }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false)
+        }
         let deadline = Date().addingTimeInterval(wait)
-        while kill(pid, 0) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if kill(pid, 0) == 0 { throw CleanError("coordinator (pid \(pid)) still running after \(Int(wait)) s") }
+        while running() && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if running() { throw CleanError("coordinator (pid \(pid)) still running after \(Int(wait)) s") }
         FileOutput.stderr.write("coordinator stopped\n")
     }
 }
