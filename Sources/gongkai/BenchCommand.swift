@@ -170,9 +170,27 @@ enum Sizing {
     }
 
     static func plan(results: Data, reports: Int, deadlineSeconds: Double, headroom: Double) throws -> Plan {
-        guard let root = try JSONSerialization.jsonObject(with: results) as? [String: Any],
-            let runs = root["runs"] as? [[String: Any]], !runs.isEmpty
-        else { throw CleanError("the results file has no cluster runs (\"runs\": [{\"workers\", \"reports_per_s\"}])") }
+        guard let root = try JSONSerialization.jsonObject(with: results) as? [String: Any] else {
+            throw CleanError("the results file is not a JSON object")
+        }
+        var runs = root["runs"] as? [[String: Any]] ?? []
+        if runs.isEmpty, let sizes = root["sizes"] as? [[String: Any]] {
+            // A suite results file: take the corpus size measured at the most N values (the largest such),
+            // with each N's median rate.
+            let measured = sizes.filter { ($0["cluster"] as? [[String: Any]])?.isEmpty == false }
+            if let pick = measured.max(by: {
+                let a = ($0["cluster"] as? [Any])?.count ?? 0, b = ($1["cluster"] as? [Any])?.count ?? 0
+                return a != b ? a < b : (($0["reports"] as? Int) ?? 0) < (($1["reports"] as? Int) ?? 0)
+            }) {
+                runs = (pick["cluster"] as? [[String: Any]] ?? []).compactMap { c in
+                    guard let w = c["workers"] as? Int, let rate = (c["reports_per_s"] as? [String: Any])?["median"] as? NSNumber else { return nil }
+                    return ["workers": w, "reports_per_s": rate]
+                }
+            }
+        }
+        guard !runs.isEmpty else {
+            throw CleanError("the results file has no cluster runs (bench/cluster_bench.py or bench/suite.py writes them)")
+        }
         let measured: [(workers: Int, rate: Double)] = runs.compactMap {
             guard let w = $0["workers"] as? Int, let r = ($0["reports_per_s"] as? NSNumber)?.doubleValue, r > 0 else { return nil }
             return (w, r)
