@@ -22,8 +22,29 @@ enum Harness {
     @discardableResult
     static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
                     timeout: TimeInterval = 120) throws -> Result {
+        try runTool(binary.path, arguments, input: input, environment: environment, timeout: timeout)
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        // Short paths: ipc:// socket paths must fit in 108 bytes.
+        let url = URL(fileURLWithPath: "/tmp/gk-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The seed reports shipped with the core tests.
+    static var seedsDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GongkaiCoreTests/Fixtures/seeds")
+    }
+}
+
+extension Harness {
+    /// Runs any program to completion (stdin from /dev/null unless `input` is given).
+    static func runTool(_ executable: String, _ arguments: [String], input: String? = nil,
+                        environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
@@ -46,50 +67,6 @@ enum Harness {
             inPipe.fileHandleForWriting.write(Data(input.utf8))
             try inPipe.fileHandleForWriting.close()
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            XCTFail("gongkai \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
-        }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-    }
-
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        // Short paths: ipc:// socket paths must fit in 108 bytes.
-        let url = URL(fileURLWithPath: "/tmp/gk-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// The seed reports shipped with the core tests.
-    static var seedsDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("GongkaiCoreTests/Fixtures/seeds")
-    }
-}
-
-extension Harness {
-    /// Runs any program to completion.
-    static func runTool(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("gk-tool-out-\(UUID().uuidString)")
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("gk-tool-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
