@@ -13,7 +13,9 @@ import GongkaiDecode
 
 /// The file formats the generator writes.
 public enum DocumentFormat: String, Sendable, Hashable, CaseIterable {
-    case txt, docx, html
+    /// `pdf`: the generator gives the .docx bytes of the report; `gongkai corpus generate` converts them with
+    /// LibreOffice (`soffice --headless --convert-to pdf`), where it is installed.
+    case txt, docx, html, pdf
 
     public var fileExtension: String { rawValue }
 }
@@ -401,12 +403,14 @@ extension Draft {
     /// The report as a .docx or .html file. The parser reads both to tab rows.
     mutating func generated(_ format: DocumentFormat, baseName: String, rng: inout SeededRandom) -> GeneratedReport {
         glued = false  // glued digits are a text-copy artefact; a .docx or web table has cells
+        // Full-width digits make three-digit numbers wrap inside narrow PDF cells, which pdftotext cannot join back.
+        if format == .pdf { fullWidthDigits = false }
         let blocks = renderBlocks(&rng)
         truth.layout = .tabRows
         let bytes: [UInt8]
         var encoding = "utf-8"
         switch format {
-        case .docx:
+        case .docx, .pdf:
             bytes = FormatWriter.docx(blocks, rng: &rng)
         case .html:
             let gbk = rng.chance(0.25)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GongkaiCorpus
 import GongkaiCore
 
@@ -44,7 +45,7 @@ struct Corpus: ParsableCommand {
         @Option(name: .long, help: "Spread files over subdirectories of this many files each (0: all in one directory).")
         var perDirectory: Int = 0
 
-        @Option(name: .long, help: "File formats: txt,docx,html (equal shares) or txt=0.6,docx=0.2,html=0.2. PDF needs LibreOffice and is not generated.")
+        @Option(name: .long, help: "File formats: txt,docx,html,pdf (equal shares) or txt=0.6,docx=0.2,html=0.2. pdf needs LibreOffice (soffice) installed.")
         var formats: String = "txt"
 
         func validate() throws {
@@ -52,7 +53,7 @@ struct Corpus: ParsableCommand {
             if !(0...1).contains(errorRate) { throw ValidationError("--error-rate must be between 0 and 1.") }
             if perDirectory < 0 { throw ValidationError("--per-directory must be 0 or more.") }
             if FormatMix(parsing: formats) == nil {
-                throw ValidationError("--formats takes txt, docx and html, with optional shares: txt,docx,html or txt=0.6,docx=0.2,html=0.2.")
+                throw ValidationError("--formats takes txt, docx, html and pdf, with optional shares: txt,docx,html or txt=0.6,docx=0.2,html=0.2.")
             }
         }
 
@@ -62,6 +63,24 @@ struct Corpus: ParsableCommand {
                                                            formats: FormatMix(parsing: formats) ?? .textOnly))
             let manifest = try Writer(path: out + "/manifest.jsonl")
             var errors = 0
+            var staging: String? = nil
+            var pdfPending: [(docx: String, pdf: String)] = []
+            func pdfStaging() throws -> String {
+                if let staging { return staging }
+                guard let soffice = PDFMaker.soffice() else {
+                    throw FileError(description: "--formats pdf needs LibreOffice: install it (e.g. apt-get install libreoffice-writer-nogui) or leave pdf out")
+                }
+                _ = soffice
+                let dir = out + "/.pdf-staging"
+                try makeDirectory(dir)
+                staging = dir
+                return dir
+            }
+            func convertPending() throws {
+                guard !pdfPending.isEmpty, let soffice = PDFMaker.soffice(), let staging else { return }
+                try PDFMaker.convert(pdfPending, soffice: soffice, staging: staging)
+                pdfPending.removeAll()
+            }
             for i in 0..<count {
                 var generated = generator.report(i)
                 var dir = out
@@ -71,12 +90,53 @@ struct Corpus: ParsableCommand {
                     generated.fileName = "d\(i / perDirectory)/" + generated.fileName
                     generated.truth.source = generated.fileName
                 }
-                try writeFile(out + "/" + generated.fileName, generated.bytes)
+                if generated.format == .pdf {
+                    // The .docx of the report, converted below in batches (one soffice start per batch).
+                    let docx = try pdfStaging() + "/" + String(generated.fileName.dropLast(4).replacingOccurrences(of: "/", with: "__")) + ".docx"
+                    try writeFile(docx, generated.bytes)
+                    pdfPending.append((docx: docx, pdf: out + "/" + generated.fileName))
+                    if pdfPending.count >= 100 { try convertPending() }
+                } else {
+                    try writeFile(out + "/" + generated.fileName, generated.bytes)
+                }
                 try manifest.write(generated.manifestLine())
                 errors += generated.errors.count
             }
+            try convertPending()
+            if let staging { try? FileManager.default.removeItem(atPath: staging) }
             try manifest.close()
             FileOutput.stderr.write("wrote \(count) reports (\(errors) with an injected error) and manifest.jsonl to \(out)\n")
+        }
+    }
+}
+
+/// .docx → .pdf with LibreOffice, in batches; each PDF is moved to its place in the corpus.
+enum PDFMaker {
+    static func soffice() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/soffice"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    static func convert(_ batch: [(docx: String, pdf: String)], soffice: String, staging: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: soffice)
+        process.arguments = ["--headless", "--norestore", "-env:UserInstallation=file://\(staging)/profile",
+                             "--convert-to", "pdf", "--outdir", staging] + batch.map(\.docx)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        for item in batch {
+            let converted = String(item.docx.dropLast(5)) + ".pdf"
+            guard FileManager.default.fileExists(atPath: converted) else {
+                throw FileError(description: "LibreOffice did not convert \(item.docx) to PDF (exit \(process.terminationStatus))")
+            }
+            try? FileManager.default.removeItem(atPath: item.pdf)
+            try FileManager.default.moveItem(atPath: converted, toPath: item.pdf)
+            try? FileManager.default.removeItem(atPath: item.docx)
         }
     }
 }

@@ -78,3 +78,42 @@ final class CLITests: XCTestCase {
                        try Data(contentsOf: again.appendingPathComponent("manifest.jsonl")))
     }
 }
+
+/// PDF reports in a generated corpus, where LibreOffice is installed to make them.
+final class PDFCorpusTests: XCTestCase {
+    func testAMixedCorpusWithPDFsParsesToItsManifestWhereLibreOfficeIsInstalled() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/soffice") else {
+            throw XCTSkip("LibreOffice (soffice) is not installed: the generator makes PDFs only where it is")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else {
+            throw XCTSkip("pdftotext is not installed (scripts/setup.sh installs poppler-utils)")
+        }
+        let dir = try Harness.temporaryDirectory("pdfcorpus")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gen = try Harness.run(["corpus", "generate", "--count", "60", "--formats", "txt,docx,html,pdf", "--seed", "21",
+                                   "--error-rate", "0.2", "--out", dir.path], timeout: 300)
+        XCTAssertEqual(gen.status, 0, gen.stderr)
+        let parsed = try Harness.run(["parse", "--format", "ndjson", dir.path], timeout: 300)
+        var byFile: [String: [String: Any]] = [:]
+        for line in parsed.stdout.split(separator: "\n") {
+            let r = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            byFile[URL(fileURLWithPath: r["source"] as! String).lastPathComponent] = r
+        }
+        var pdfs = 0
+        for line in try String(contentsOf: dir.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let m = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let file = m["file"] as! String
+            let truth = try XCTUnwrap(m["truth"] as? [String: Any])
+            let r = try XCTUnwrap(byFile[file], file)
+            if m["format"] as? String == "pdf" { pdfs += 1 }
+            for key in ["status", "format", "year", "agency", "table2", "table3", "table4"] {
+                XCTAssertEqual(r[key] as? NSObject, truth[key] as? NSObject, "\(file) \(key)")
+            }
+            let injected = (m["errors"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+            let found = Set((r["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String })
+            for rule in injected { XCTAssertTrue(found.contains(rule), "\(file): \(rule) not reported") }
+        }
+        XCTAssertGreaterThan(pdfs, 5)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".pdf-staging").path))
+    }
+}
