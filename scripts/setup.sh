@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what gongkai needs beyond the Swift toolchain, only where missing:
-#   libzmq3-dev (ZeroMQ, linked by the cluster), zlib1g-dev (.docx), poppler-utils (pdftotext, .pdf);
+#   libzmq3-dev (ZeroMQ, linked by the cluster), libsqlite3-dev (the store), zlib1g-dev (.docx),
+#   poppler-utils (pdftotext, .pdf),
+#   parallel (a benchmark baseline);
 #   pyzmq from PyPI for the Python client example and its test.
 # Debian/Ubuntu; needs root (or sudo) the first time. Safe to run again: it does nothing when all is there.
 set -euo pipefail
@@ -8,8 +10,10 @@ set -euo pipefail
 need_apt=()
 dpkg -s libzmq3-dev >/dev/null 2>&1 || need_apt+=(libzmq3-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)  # GRDB (the summary store) links SQLite
 dpkg -s poppler-utils >/dev/null 2>&1 || need_apt+=(poppler-utils)  # pdftotext, for reading PDF reports
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)        # ZIPFoundation (.docx) links zlib
+command -v parallel >/dev/null 2>&1 || need_apt+=(parallel)          # GNU parallel: a baseline of the benchmark suite (and its CI smoke run)
 
 
 if ((${#need_apt[@]})); then
