@@ -16,7 +16,6 @@ struct Item {
     var span: Span
     var firstCell: Int
     var cellCount: Int
-    var fromCellLines: Bool
 }
 
 struct Structure {
@@ -60,7 +59,7 @@ struct Structure {
         func closeRow() {
             if openRowStart >= 0 {
                 items.append(Item(kind: .row, span: Span(0, 0), firstCell: openRowStart,
-                                  cellCount: cells.count - openRowStart, fromCellLines: true))
+                                  cellCount: cells.count - openRowStart))
                 cellLineRows += 1
                 openRowStart = -1
             }
@@ -157,7 +156,7 @@ struct Structure {
                     } else {
                         closeRow()
                         lastCellHasContinuation = false
-                        items.append(Item(kind: .paragraph, span: trimmed, firstCell: 0, cellCount: 0, fromCellLines: false))
+                        items.append(Item(kind: .paragraph, span: trimmed, firstCell: 0, cellCount: 0))
                     }
                 case .markdownRule:
                     closeRow()
@@ -180,8 +179,7 @@ struct Structure {
                     }
                     // Empty cells stay, leading and trailing: whether one is a blank value or a colspan
                     // artefact is decided against the template's cell count (ParseState.normalise).
-                    items.append(Item(kind: .row, span: Span(0, 0), firstCell: first, cellCount: cells.count - first,
-                                      fromCellLines: false))
+                    items.append(Item(kind: .row, span: Span(0, 0), firstCell: first, cellCount: cells.count - first))
                     tabRows += 1
                 }
             }

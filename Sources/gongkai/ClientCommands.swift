@@ -51,17 +51,7 @@ struct StoreOptions: ParsableArguments {
             let path = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if !path.isEmpty { return path }
         }
-        return DefaultPaths.storePath
-    }
-}
-
-enum DefaultPaths {
-    /// `$GONGKAI_DATA_DIR/gongkai.sqlite`, `$XDG_DATA_HOME/gongkai/gongkai.sqlite` or `~/.local/share/gongkai/gongkai.sqlite`.
-    static var storePath: String {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["GONGKAI_DATA_DIR"], !dir.isEmpty { return dir + "/gongkai.sqlite" }
-        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/gongkai/gongkai.sqlite" }
-        return (env["HOME"] ?? "/tmp") + "/.local/share/gongkai/gongkai.sqlite"
+        return ServePaths.defaultStorePath
     }
 }
 
@@ -274,25 +264,6 @@ enum StatusView {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(StatusReport(jobs: jobs, stats: stats))) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func json(_ jobs: [GongkaiWire.JobStatus]) -> String {
-        var w = JSONWriter()
-        w.beginArray()
-        for s in jobs {
-            w.beginObject()
-            w.key("job"); w.int(Int64(s.job))
-            w.key("state"); w.stringValue(s.state)
-            w.key("total"); w.int(Int64(s.total))
-            w.key("done"); w.int(Int64(s.done))
-            w.key("failed"); w.int(Int64(s.failed))
-            w.key("quarantined"); w.int(Int64(s.quarantined))
-            w.key("walk_complete"); w.bool(s.walkComplete)
-            w.key("created"); w.stringValue(s.created)
-            w.endObject()
-        }
-        w.endArray()
-        return String(decoding: w.bytes, as: UTF8.self)
     }
 }
 
