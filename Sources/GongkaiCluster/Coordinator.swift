@@ -218,7 +218,7 @@ final class Coordinator {
         var monitors: [ZMQSocket] = []
         for (socket, name) in [(work, "work"), (control, "control")] {
             let endpoint = "inproc://gongkai.monitor.\(name)"
-            try socket.monitor(endpoint, events: .handshakeFailedProtocol)
+            try socket.monitor(endpoint, events: [.handshakeFailedProtocol, .handshakeFailedNoDetail])
             let monitor = try context.socket(.pair)
             try monitor.set(.linger(milliseconds: 0))
             try monitor.connect(endpoint)
@@ -815,16 +815,18 @@ final class Coordinator {
 
     /// Counts and logs handshakes that failed before any ZAP request: a plain (NULL) client on a
     /// CURVE endpoint, or a CURVE client using the wrong server key. libzmq's monitor names the
-    /// endpoint, not the peer's address.
+    /// endpoint, not the peer's address. (ZAP refusals are counted by ``serveZap()``, not here.)
     private func readMonitor(_ monitor: ZMQSocket) {
         for _ in 0..<64 {
             guard let frames = try? monitor.receiveMultipart(dontWait: true) else { return }
             guard let event = ZMQMonitorEvent(frames: frames) else { continue }
             handshakeFailed += 1
-            if refusalLog.shouldLog(zapRefused + handshakeFailed) {
-                logger.warning("refused a connection on \(event.endpoint): \(event)",
-                               metadata: ["gongkai.handshake.failed": "\(handshakeFailed)"])
-            }
+            guard refusalLog.shouldLog(zapRefused + handshakeFailed) else { continue }
+            // A plain client hangs up when it sees the CURVE greeting, often before the coordinator
+            // has read its own: then libzmq reports the broken connection, not the mismatch.
+            let hint = event.event == .handshakeFailedNoDetail ? " (the peer hung up: a plain or misconfigured client?)" : ""
+            logger.warning("refused a connection on \(event.endpoint): \(event)\(hint)",
+                           metadata: ["gongkai.handshake.failed": "\(handshakeFailed)"])
         }
     }
 

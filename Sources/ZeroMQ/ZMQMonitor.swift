@@ -4,19 +4,13 @@
 
 internal import CZeroMQ
 
-/// Connection events a monitor can report (`ZMQ_EVENT_*`, the stable ones of libzmq 4.3).
+/// Handshake failures a monitor can report (`ZMQ_EVENT_HANDSHAKE_FAILED_*`, stable since libzmq 4.3).
 public struct ZMQMonitorEvents: OptionSet, Sendable, Hashable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    /// `ZMQ_EVENT_ACCEPTED`: a listener accepted a connection (value: its file descriptor).
-    public static let accepted = ZMQMonitorEvents(rawValue: UInt16(ZMQ_EVENT_ACCEPTED))
-    /// `ZMQ_EVENT_DISCONNECTED`: a connection closed (value: its file descriptor).
-    public static let disconnected = ZMQMonitorEvents(rawValue: UInt16(ZMQ_EVENT_DISCONNECTED))
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`: the handshake failed for a system reason (value: errno).
     public static let handshakeFailedNoDetail = ZMQMonitorEvents(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
-    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`: the security handshake (and ZAP, if any) succeeded.
-    public static let handshakeSucceeded = ZMQMonitorEvents(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`: a ZMTP or ZAP protocol error (value: `ZMQ_PROTOCOL_ERROR_*`),
     /// e.g. a peer of another security mechanism, or CURVE boxes that do not open (a wrong key).
     public static let handshakeFailedProtocol = ZMQMonitorEvents(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
@@ -31,7 +25,7 @@ public struct ZMQMonitorEvents: OptionSet, Sendable, Hashable {
 public struct ZMQMonitorEvent: Sendable, Hashable, CustomStringConvertible {
     /// The event (one flag).
     public var event: ZMQMonitorEvents
-    /// The event's value: a file descriptor, an errno, a `ZMQ_PROTOCOL_ERROR_*` code or a ZAP status.
+    /// The event's value: an errno, a `ZMQ_PROTOCOL_ERROR_*` code or a ZAP status.
     public var value: UInt32
     /// The monitored socket's endpoint the event belongs to (for a listener, its bound address:
     /// libzmq 4.3's stable monitor format does not carry the peer's address).
@@ -68,7 +62,7 @@ public struct ZMQMonitorEvent: Sendable, Hashable, CustomStringConvertible {
         case .handshakeFailedAuth:
             return "refused by the authentication handler (status \(value))"
         case .handshakeFailedNoDetail:
-            return "handshake failed (errno \(value))"
+            return "handshake failed: \(String(cString: zmq_strerror(Int32(bitPattern: value)))) (errno \(value))"
         default:
             return "event 0x\(String(event.rawValue, radix: 16)) value \(value)"
         }

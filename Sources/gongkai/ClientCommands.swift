@@ -262,12 +262,18 @@ struct Status: ParsableCommand {
             FileOutput.stdout.write("\ncoordinator: \(s.workers) worker(s), \(s.inFlight) in flight, \(s.queued) queued, "
                 + "\(s.uncommitted) uncommitted, \(s.committed) committed, \(s.workerRestarts) worker restart(s), "
                 + "\(s.quarantined) quarantined, \(s.malformedDropped.work + s.malformedDropped.control) malformed message(s) dropped, "
-                + "up \(Int(s.uptimeSeconds)) s\n")
+                + StatusView.refusals(s) + "up \(Int(s.uptimeSeconds)) s\n")
         }
     }
 }
 
 enum StatusView {
+    /// "N connection(s) refused, " when a coordinator with the counters refused any.
+    static func refusals(_ s: ClusterStats) -> String {
+        let refused = (s.zapRefused ?? 0) + (s.handshakeFailed ?? 0)
+        return refused == 0 ? "" : "\(refused) connection(s) refused (\(s.zapRefused ?? 0) unlisted or foreign, \(s.handshakeFailed ?? 0) failed handshake), "
+    }
+
     static func line(_ s: GongkaiWire.JobStatus) -> String {
         "job \(s.job) \(s.state): \(s.done + s.failed + s.quarantined)/\(s.total) finished — \(s.done) done, \(s.failed) failed, \(s.quarantined) quarantined"
             + (s.walkComplete ? "" : " (still walking)")
