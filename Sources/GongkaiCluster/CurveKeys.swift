@@ -79,6 +79,9 @@ public enum CurveKeyFile {
     /// Reads a secret key file and derives its public key. The file must not be readable or
     /// writable by group or others (like ssh, a secret anyone can read is refused).
     public static func readSecret(_ path: String) throws(KeyFileError) -> CurveKeyPair {
+        if path.hasSuffix(".pub") {
+            throw KeyFileError("\(path) is a public key file; a secret key file (NAME.key) is needed here")
+        }
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw KeyFileError("cannot read secret key file \(path): \(String(cString: strerror(errno)))")

@@ -87,6 +87,10 @@ final class RemoteWorkerTests: ClusterTestCase {
         let worker = try Harness.run(["worker", "--connect", "tcp://127.0.0.1:5999"], timeout: 30)
         XCTAssertEqual(worker.status, 2)
         XCTAssertTrue(worker.stderr.contains("needs --key (this worker's secret key file) and --server-key"), worker.stderr)
+        let swapped = try Harness.run(["worker", "--connect", "tcp://127.0.0.1:5999", "--key", keys["w1"]!.public,
+                                       "--server-key", keys["server"]!.public], timeout: 30)
+        XCTAssertEqual(swapped.status, 4)
+        XCTAssertTrue(swapped.stderr.contains("w1.pub is a public key file; a secret key file (NAME.key) is needed here"), swapped.stderr)
         let ipc = try Harness.run(["worker", "--connect", "ipc://\(run)/work.sock", "--key", keys["w1"]!.secret,
                                    "--server-key", keys["server"]!.public], timeout: 30)
         XCTAssertEqual(ipc.status, 2)
