@@ -6,18 +6,15 @@ import ZeroMQ
 
 /// One ZAP request, as libzmq sends it to the handler.
 struct ZapRequest: Equatable {
-    var requestId: [UInt8]
-    var domain: String
     /// For ipc: `<host>:<uid>:<gid>:<pid>` (SO_PEERCRED); for tcp: the peer's IP address.
     var address: String
     var mechanism: String
     var credentials: [[UInt8]]
 
-    /// Frames: version "1.0", request id, domain, address, routing id, mechanism, credentials…
+    /// Frames: version "1.0", request id, domain, address, routing id, mechanism, credentials… (the
+    /// request id goes back in the reply as it came; the domain is always gongkai's).
     init?(frames: [[UInt8]]) {
         guard frames.count >= 6, frames[0] == Array("1.0".utf8) else { return nil }
-        requestId = frames[1]
-        domain = String(decoding: frames[2], as: UTF8.self)
         address = String(decoding: frames[3], as: UTF8.self)
         mechanism = String(decoding: frames[5], as: UTF8.self)
         credentials = Array(frames[6...])
