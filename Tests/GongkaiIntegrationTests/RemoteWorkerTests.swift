@@ -8,6 +8,11 @@ import ZeroMQ
 /// that serves authorised tcp workers and local ipc workers on one socket while unlisted, plain and
 /// wrong-key peers are refused, logged, counted and never sent a task.
 final class RemoteWorkerTests: ClusterTestCase {
+    override class func tearDown() {
+        ClusterCorpus.removeAll()
+        super.tearDown()
+    }
+
     override func setUpWithError() throws {
         try XCTSkipUnless(hasCapability("curve"), "libzmq built without CURVE")
     }
@@ -205,6 +210,16 @@ final class RemoteWorkerTests: ClusterTestCase {
         let reply = try XCTUnwrap(try admitted.receiveMultipart(), "an admitted key must reach the coordinator")
         XCTAssertEqual(try WorkerMessage.decode(reply), .disconnect(reason: "no READY"))
         XCTAssertTrue(serve.process.isRunning)
+
+        // When the list is broken and SIGHUP comes again, the previous list stays in force
+        try "garbage\n".appendLine(to: list)
+        serve.signal(SIGHUP)
+        let kept = "SIGHUP: cannot reload the allow-list (keeping the previous 2 key(s)): \(list):5: not a CURVE public key"
+        while !serve.log.contains(kept) && Date() < deadline.addingTimeInterval(10) { usleep(50_000) }
+        XCTAssertTrue(serve.log.contains(kept), serve.log)
+        let stillListed = try Harness.run(["status", "--endpoint", controlTcp, "--key", keys["intruder"]!.secret,
+                                           "--server-key", keys["server"]!.public], timeout: 30)
+        XCTAssertEqual(stillListed.status, 0, stillListed.stderr)
         for socket in [plain, unlisted, wrongServer, admitted] { socket.close() }
     }
 
