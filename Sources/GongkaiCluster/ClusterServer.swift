@@ -19,6 +19,9 @@ public struct ServeSettings: Sendable {
     /// Extra endpoints for the worker socket (`--bind tcp://…`) and the control socket (`--control-bind`).
     public var extraWorkEndpoints: [String]
     public var extraControlEndpoints: [String]
+    /// The coordinator's key pair and the allow-list for tcp endpoints (CURVE); required when any
+    /// endpoint is tcp.
+    public var curve: CurveServerKeys?
     public var credit: Int
     public var taskTimeout: Duration
     public var drainTimeout: Duration
@@ -32,7 +35,7 @@ public struct ServeSettings: Sendable {
     public var executable: String?
 
     public init(runDirectory: String, storePath: String, workers: Int, extraWorkEndpoints: [String] = [],
-                extraControlEndpoints: [String] = [], credit: Int = 16, taskTimeout: Duration = .seconds(30),
+                extraControlEndpoints: [String] = [], curve: CurveServerKeys? = nil, credit: Int = 16, taskTimeout: Duration = .seconds(30),
                 drainTimeout: Duration = .seconds(30), sizeLimit: Int = ReadOptions.defaultSizeLimit,
                 commitBatch: Int = 2000, commitDelay: Duration = .milliseconds(50), workerLogLevel: Logger.Level = .info, executable: String? = nil) {
         self.runDirectory = runDirectory
@@ -40,6 +43,7 @@ public struct ServeSettings: Sendable {
         self.workers = workers
         self.extraWorkEndpoints = extraWorkEndpoints
         self.extraControlEndpoints = extraControlEndpoints
+        self.curve = curve
         self.credit = credit
         self.taskTimeout = taskTimeout
         self.drainTimeout = drainTimeout
@@ -104,7 +108,7 @@ public enum ClusterServer {
             workEndpoints: [runDirectory.workEndpoint] + settings.extraWorkEndpoints,
             controlEndpoints: [runDirectory.controlEndpoint] + settings.extraControlEndpoints,
             credit: settings.credit, taskTimeout: settings.taskTimeout, drainTimeout: settings.drainTimeout,
-            sizeLimit: settings.sizeLimit)
+            sizeLimit: settings.sizeLimit, curve: settings.curve)
         let coordinator = try Coordinator(
             settings: coordinatorSettings, context: context, store: store, events: events, collector: collector,
             feeder: feeder, supervisor: supervisor, workerSlots: settings.workers, logger: logger)

@@ -29,9 +29,13 @@ public struct CoordinatorSettings: Sendable {
     public var sizeLimit: Int
     /// Crash or hang attempts before a file is quarantined.
     public var maxCrashes: Int
+    /// The keys for tcp endpoints, which are CURVE servers accepting only allow-listed public keys.
+    /// Required when any endpoint is tcp; ipc endpoints never use it.
+    public var curve: CurveServerKeys?
 
     public init(workEndpoints: [String], controlEndpoints: [String], credit: Int = 16, taskTimeout: Duration = .seconds(30),
-                drainTimeout: Duration = .seconds(30), sizeLimit: Int = ReadOptions.defaultSizeLimit, maxCrashes: Int = 3) {
+                drainTimeout: Duration = .seconds(30), sizeLimit: Int = ReadOptions.defaultSizeLimit, maxCrashes: Int = 3,
+                curve: CurveServerKeys? = nil) {
         self.workEndpoints = workEndpoints
         self.controlEndpoints = controlEndpoints
         self.credit = credit
@@ -39,6 +43,7 @@ public struct CoordinatorSettings: Sendable {
         self.drainTimeout = drainTimeout
         self.sizeLimit = sizeLimit
         self.maxCrashes = maxCrashes
+        self.curve = curve
     }
 }
 
@@ -121,11 +126,15 @@ final class Coordinator {
     private let work: ZMQSocket
     private let control: ZMQSocket
     private let zap: ZMQSocket
+    /// PAIR sockets receiving the handshake failures of `work` and `control` (zmq_socket_monitor).
+    private let monitors: [ZMQSocket]
     private let poller = ZMQPoller()
     private let workIndex: Int
     private let controlIndex: Int
     private let zapIndex: Int
     private let wakeIndex: Int
+    private let monitorIndices: [Int]
+    private var authenticator: Authenticator
 
     private var workers: [[UInt8]: WorkerState] = [:]
     private var workerOrder: [WorkerState] = []
@@ -154,6 +163,10 @@ final class Coordinator {
     private var lastProgressLog: Int64
     private var committedAtLastLog = 0
     private var dropLog = DropLog()
+    /// Connections the ZAP handler refused, and handshakes that failed before ZAP (plain or wrong-key clients on tcp).
+    private var zapRefused = 0
+    private var handshakeFailed = 0
+    private var refusalLog = DropLog()
 
     private(set) var phase = Phase.running
 
@@ -173,6 +186,7 @@ final class Coordinator {
         hostname = ProcessInfo.processInfo.hostName
         window = max(2048, 4 * max(1, workerSlots) * settings.credit)
         lastProgressLog = started
+        authenticator = Authenticator(uid: getuid(), authorized: settings.curve?.authorized)
 
         // ZAP (RFC 27) first: connections to sockets with a ZAP domain are checked by it.
         zap = try context.socket(.rep)
@@ -199,22 +213,46 @@ final class Coordinator {
             .zapDomain("gongkai"),
         ])
         control.receiveLimits = ZMQReceiveLimits(maxFrames: 8, maxBytes: Int(SocketLimits.controlFrame) + 64)
-        for endpoint in settings.workEndpoints {
-            do { try work.bind(endpoint) } catch { throw ClusterError("cannot bind the worker socket to \(endpoint): \(error)") }
-            if endpoint.hasPrefix("tcp://") {
-                logger.warning("worker endpoint \(endpoint) is plain TCP: peers are not authenticated (use it only on a trusted network)")
-            }
+        try Self.bind(work, "worker", settings.workEndpoints, curve: settings.curve, logger: logger)
+        try Self.bind(control, "control", settings.controlEndpoints, curve: settings.curve, logger: logger)
+        var monitors: [ZMQSocket] = []
+        for (socket, name) in [(work, "work"), (control, "control")] {
+            let endpoint = "inproc://gongkai.monitor.\(name)"
+            try socket.monitor(endpoint, events: [.handshakeFailedProtocol, .handshakeFailedNoDetail])
+            let monitor = try context.socket(.pair)
+            try monitor.set(.linger(milliseconds: 0))
+            try monitor.connect(endpoint)
+            monitors.append(monitor)
         }
-        for endpoint in settings.controlEndpoints {
-            do { try control.bind(endpoint) } catch { throw ClusterError("cannot bind the control socket to \(endpoint): \(error)") }
-            if endpoint.hasPrefix("tcp://") {
-                logger.warning("control endpoint \(endpoint) is plain TCP: anyone who can reach it can submit jobs and stop the server")
-            }
-        }
+        self.monitors = monitors
         workIndex = poller.add(work)
         controlIndex = poller.add(control)
         zapIndex = poller.add(zap)
         wakeIndex = poller.add(fd: events.wakeup.fd)
+        var monitorIndices: [Int] = []
+        for monitor in monitors { monitorIndices.append(poller.add(monitor)) }
+        self.monitorIndices = monitorIndices
+    }
+
+    /// Binds ipc endpoints first (NULL mechanism, uid checked by ZAP), then makes the socket a CURVE
+    /// server and binds the tcp endpoints: libzmq copies a socket's options into each listener when
+    /// it binds, so one socket serves both (tested in ZeroMQTests).
+    private static func bind(_ socket: ZMQSocket, _ name: String, _ endpoints: [String], curve: CurveServerKeys?,
+                             logger: Logger) throws {
+        let tcp = endpoints.filter { $0.hasPrefix("tcp://") }
+        for endpoint in endpoints where !endpoint.hasPrefix("tcp://") {
+            do { try socket.bind(endpoint) } catch { throw ClusterError("cannot bind the \(name) socket to \(endpoint): \(error)") }
+        }
+        guard !tcp.isEmpty else { return }
+        guard let curve else {
+            throw ClusterError("\(name) endpoint \(tcp[0]) needs CURVE keys: give --server-key and --authorized-keys (see docs/cluster.md)")
+        }
+        try socket.set([.curveServer(true), .curveSecretKey(curve.server.secretKey)])
+        for endpoint in tcp {
+            do { try socket.bind(endpoint) } catch { throw ClusterError("cannot bind the \(name) socket to \(endpoint): \(error)") }
+            logger.info(
+                "\(name) endpoint \(endpoint): CURVE, server key \(curve.server.publicKey.z85.prefix(8))…, accepting the \(curve.authorized.count) public key(s) in \(curve.authorized.source)")
+        }
     }
 
     /// Closes the sockets (after ``run()``), delivering what is queued within their linger.
@@ -222,6 +260,7 @@ final class Coordinator {
         work.close()
         control.close()
         zap.close()
+        for monitor in monitors { monitor.close() }
     }
 
     // MARK: The loop
@@ -245,6 +284,9 @@ final class Coordinator {
                 for event in events.takeAll() { handle(event) }
             }
             if poller.events(at: zapIndex).contains(.readable) { serveZap() }
+            for (index, monitor) in zip(monitorIndices, monitors) where poller.events(at: index).contains(.readable) {
+                readMonitor(monitor)
+            }
             if poller.events(at: controlIndex).contains(.readable) { receiveControl() }
             if poller.events(at: workIndex).contains(.readable) { receiveWork() }
             dispatch()
@@ -313,6 +355,8 @@ final class Coordinator {
         case .commitFailed(let tasks):
             uncommitted -= tasks.count
             for task in tasks { fail(task, .released("commit failed")) }
+        case .signal(let number) where number == SIGHUP && settings.curve != nil:
+            reloadAuthorizedKeys()
         case .signal(let number):
             beginStop(reason: number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)")
         }
@@ -730,6 +774,8 @@ final class Coordinator {
             staleResults: staleResults,
             workerRestarts: supervisor.restarts,
             quarantined: quarantined,
+            zapRefused: zapRefused,
+            handshakeFailed: handshakeFailed,
             uptimeSeconds: (Monotonic.seconds(Monotonic.now() - started) * 10).rounded() / 10,
             latency: latency.totalCount == 0 ? nil : ClusterStats.Latency(
                 count: Int(latency.totalCount),
@@ -749,30 +795,51 @@ final class Coordinator {
 
     // MARK: ZAP
 
-    /// Answers one ZAP request: ipc peers must run as this user; tcp peers are let in (see the warning at bind).
+    /// Answers waiting ZAP requests (see ``Authenticator``); refusals are counted and logged (rate-limited).
     private func serveZap() {
         for _ in 0..<64 {
-            guard let request = try? zap.receiveMultipart(dontWait: true) else { return }
-            let requestId = request.count > 1 ? request[1] : []
-            let address = request.count > 3 ? String(decoding: request[3], as: UTF8.self) : ""
-            var allowed = true
-            var text = "OK"
-            // ipc peers: "<something>:<uid>:<gid>:<pid>" from SO_PEERCRED (checked in docs/cluster.md).
-            let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-            if request.count < 6 || request[0] != Array("1.0".utf8) {
-                allowed = false
-                text = "malformed ZAP request"
-            } else if parts.count == 4, let uid = UInt32(parts[1]), UInt32(parts[2]) != nil, UInt32(parts[3]) != nil {
-                if uid != getuid() {
-                    allowed = false
-                    text = "uid \(uid) is not the coordinator's"
-                    logger.warning("refused a local connection from uid \(uid) (pid \(parts[3])): only uid \(getuid()) may connect")
+            guard let frames = try? zap.receiveMultipart(dontWait: true) else { return }
+            let request = ZapRequest(frames: frames)
+            let decision = authenticator.decide(request)
+            logger.trace("ZAP request", metadata: ["zap.address": "\(request?.address ?? "?")", "zap.allowed": "\(decision.allowed)"])
+            if let refusal = decision.refusal {
+                zapRefused += 1
+                if refusalLog.shouldLog(zapRefused + handshakeFailed) {
+                    logger.warning("\(refusal)", metadata: ["gongkai.zap.refused": "\(zapRefused)"])
                 }
             }
-            logger.trace("ZAP request", metadata: ["zap.address": "\(address)", "zap.allowed": "\(allowed)"])
-            let userId = allowed ? Array(address.utf8) : []
-            let reply: [[UInt8]] = [Array("1.0".utf8), requestId, Array((allowed ? "200" : "400").utf8), Array(text.utf8), userId, []]
-            _ = try? zap.send(frames: reply, dontWait: true)
+            let requestId = frames.count > 1 ? frames[1] : []
+            _ = try? zap.send(frames: decision.reply(to: requestId), dontWait: true)
+        }
+    }
+
+    /// Counts and logs handshakes that failed before any ZAP request: a plain (NULL) client on a
+    /// CURVE endpoint, or a CURVE client using the wrong server key. libzmq's monitor names the
+    /// endpoint, not the peer's address. (ZAP refusals are counted by ``serveZap()``, not here.)
+    private func readMonitor(_ monitor: ZMQSocket) {
+        for _ in 0..<64 {
+            guard let frames = try? monitor.receiveMultipart(dontWait: true) else { return }
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            handshakeFailed += 1
+            guard refusalLog.shouldLog(zapRefused + handshakeFailed) else { continue }
+            // A plain client hangs up when it sees the CURVE greeting, often before the coordinator
+            // has read its own: then libzmq reports the broken connection, not the mismatch.
+            let hint = event.event == .handshakeFailedNoDetail ? " (the peer hung up: a plain or misconfigured client?)" : ""
+            logger.warning("refused a connection on \(event.endpoint): \(event)\(hint)",
+                           metadata: ["gongkai.handshake.failed": "\(handshakeFailed)"])
+        }
+    }
+
+    /// SIGHUP with CURVE configured: reads the allow-list again (a worker host added or removed). On
+    /// error the old list stays. Connections already authenticated are not affected.
+    private func reloadAuthorizedKeys() {
+        guard let source = authenticator.authorized?.source else { return }
+        do {
+            let keys = try AuthorizedKeys.load(source)
+            authenticator.authorized = keys
+            logger.notice("SIGHUP: reloaded \(keys.count) authorised public key(s) from \(source)")
+        } catch {
+            logger.error("SIGHUP: cannot reload the allow-list (keeping the previous \(authenticator.authorized?.count ?? 0) key(s)): \(error)")
         }
     }
 

@@ -24,9 +24,12 @@ public struct WorkerSettings: Sendable {
     public var giveUpAfter: Duration
     /// Test-only fault injection (`GONGKAI_FAULT_CRASH_ON`, `GONGKAI_FAULT_HANG_ON`).
     public var faults: FaultInjection
+    /// This worker's key pair and the coordinator's public key, for a tcp endpoint (CURVE).
+    public var curve: CurveClientKeys?
 
     public init(endpoint: String, credit: Int = 16, workerId: String, sizeLimit: Int = ReadOptions.defaultSizeLimit,
-                parentPid: Int32? = nil, giveUpAfter: Duration = .seconds(300), faults: FaultInjection = .none) {
+                parentPid: Int32? = nil, giveUpAfter: Duration = .seconds(300), faults: FaultInjection = .none,
+                curve: CurveClientKeys? = nil) {
         self.endpoint = endpoint
         self.credit = credit
         self.workerId = workerId
@@ -34,6 +37,7 @@ public struct WorkerSettings: Sendable {
         self.parentPid = parentPid
         self.giveUpAfter = giveUpAfter
         self.faults = faults
+        self.curve = curve
     }
 }
 
@@ -98,6 +102,9 @@ private final class WorkerLoop {
     private let localPaths: Bool
 
     private var dealer: ZMQSocket?
+    /// With CURVE: a PAIR socket receiving the DEALER's handshake failures (zmq_socket_monitor).
+    private var monitor: ZMQSocket?
+    private var handshakeFailures = 0
     private var poller = ZMQPoller()
     private var generation = 0
     private var lastHeard: Int64 = 0
@@ -143,6 +150,7 @@ private final class WorkerLoop {
         let code = loop()
         inbox.close()
         dealer?.close()
+        monitor?.close()
         context.terminate()
         // The parser may be stuck in a file (that is what the hang fault simulates): do not join it.
         return code
@@ -182,6 +190,7 @@ private final class WorkerLoop {
             if dealer != nil, poller.count > 1, poller.events(at: 1).contains(.readable) {
                 if let code = receive() { return code }
             }
+            if monitor != nil, poller.count > 2, poller.events(at: 2).contains(.readable) { readMonitor() }
             let after = Monotonic.now()
             if let at = reconnectAt {
                 if after >= at {
@@ -225,6 +234,15 @@ private final class WorkerLoop {
             .reconnectIntervalMax(milliseconds: 2000),
         ])
         socket.receiveLimits = ZMQReceiveLimits(maxFrames: 8, maxBytes: WireLimits.default.content + 128 * 1024)
+        if let curve = settings.curve {
+            try socket.set(curve.socketOptions)
+            let endpoint = "inproc://gongkai.worker-monitor.\(generation)"
+            try socket.monitor(endpoint, events: .handshakeFailures)
+            let pair = try context.socket(.pair)
+            try pair.set(.linger(milliseconds: 0))
+            try pair.connect(endpoint)
+            monitor = pair
+        }
         try socket.connect(settings.endpoint)
         dealer = socket
         rebuildPoller()
@@ -245,6 +263,8 @@ private final class WorkerLoop {
             dealer.close()
         }
         dealer = nil
+        monitor?.close()
+        monitor = nil
         rebuildPoller()
         pending = []
         outstanding = 0
@@ -259,6 +279,23 @@ private final class WorkerLoop {
         poller = ZMQPoller()
         poller.add(fd: outbox.wakeup.fd)
         if let dealer { poller.add(dealer) }
+        if let monitor { poller.add(monitor) }
+    }
+
+    /// Logs the CURVE handshake failures of this worker's connection (the first 10, then every
+    /// power of two): libzmq keeps retrying, and a refused worker never receives a task.
+    private func readMonitor() {
+        guard let monitor else { return }
+        while let frames = try? monitor.receiveMultipart(dontWait: true) {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            handshakeFailures += 1
+            guard dropLog.shouldLog(handshakeFailures) else { continue }
+            let hint = event.event == .handshakeFailedAuth
+                ? "is this worker's public key in the coordinator's --authorized-keys?"
+                : "is --server-key the coordinator's public key?"
+            logger.error("the CURVE handshake with \(settings.endpoint) failed: \(event); \(hint)",
+                         metadata: ["gongkai.handshake.failed": "\(handshakeFailures)"])
+        }
     }
 
     /// Reads everything waiting. Returns an exit code when the worker must stop.

@@ -275,6 +275,12 @@ public struct ClusterStats: Sendable, Hashable, Codable {
     public var workerRestarts: Int
     /// Tasks quarantined since start (crashed or hung workers on 3 attempts).
     public var quarantined: Int
+    /// Connections the coordinator's ZAP handler refused since start: a CURVE public key not in the
+    /// allow-list, a local peer of another uid. `nil` from a coordinator older than this field.
+    public var zapRefused: Int?
+    /// Connections whose security handshake failed before authentication since start: a plain client
+    /// on a CURVE (tcp) endpoint, a CURVE client with the wrong server key. `nil` from an older coordinator.
+    public var handshakeFailed: Int?
     /// Seconds since the coordinator started.
     public var uptimeSeconds: Double
     /// Task latency since start, from dispatch to the commit of the result, in milliseconds; `nil` before
@@ -299,7 +305,8 @@ public struct ClusterStats: Sendable, Hashable, Codable {
 
     public init(workers: Int = 0, inFlight: Int = 0, queued: Int = 0, uncommitted: Int = 0, committed: Int = 0,
                 malformedDropped: Dropped = Dropped(), staleResults: Int = 0, workerRestarts: Int = 0,
-                quarantined: Int = 0, uptimeSeconds: Double = 0, latency: Latency? = nil) {
+                quarantined: Int = 0, zapRefused: Int? = nil, handshakeFailed: Int? = nil, uptimeSeconds: Double = 0,
+                latency: Latency? = nil) {
         self.workers = workers
         self.inFlight = inFlight
         self.queued = queued
@@ -309,6 +316,8 @@ public struct ClusterStats: Sendable, Hashable, Codable {
         self.staleResults = staleResults
         self.workerRestarts = workerRestarts
         self.quarantined = quarantined
+        self.zapRefused = zapRefused
+        self.handshakeFailed = handshakeFailed
         self.uptimeSeconds = uptimeSeconds
         self.latency = latency
     }
@@ -321,6 +330,8 @@ public struct ClusterStats: Sendable, Hashable, Codable {
         case staleResults = "stale_results"
         case workerRestarts = "worker_restarts"
         case uptimeSeconds = "uptime_seconds"
+        case zapRefused = "zap_refused"
+        case handshakeFailed = "handshake_failed"
     }
 }
 

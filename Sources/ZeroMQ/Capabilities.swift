@@ -29,3 +29,16 @@ public func curveKeypair() throws(ZMQError) -> (public: String, secret: String) 
     }
     return (text(publicKey), text(secretKey))
 }
+
+/// The public key that belongs to a CURVE secret key (`zmq_curve_public`).
+///
+/// - Throws: ``ZMQError/notSupported`` when libzmq was built without CURVE.
+public func curvePublicKey(secret: ZMQCurveKey) throws(ZMQError) -> ZMQCurveKey {
+    var publicText = [CChar](repeating: 0, count: 41)
+    let secretText = Array(secret.z85.utf8CString)
+    try check("zmq_curve_public") { zmq_curve_public(&publicText, secretText) }
+    let z85 = String(decoding: publicText.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    // libzmq wrote 40 Z85 characters of a 32-byte key, so this cannot fail.
+    guard let key = ZMQCurveKey(z85: z85) else { throw ZMQError(code: EINVAL, operation: "zmq_curve_public (bad output)") }
+    return key
+}

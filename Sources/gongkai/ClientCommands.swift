@@ -21,10 +21,34 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds to wait for each reply.")
     var timeout: Double = 10
 
+    @Option(name: .long, help: "With a tcp:// --endpoint: this client's CURVE secret key file (its public key must be in the coordinator's --authorized-keys).")
+    var key: String?
+
+    @Option(name: .long, help: "With a tcp:// --endpoint: the coordinator's CURVE public key file.")
+    var serverKey: String?
+
     var runDirectory: String { runDir ?? RunDirectory.defaultPath }
     var controlEndpoint: String { endpoint ?? "ipc://\(runDirectory)/control.sock" }
 
-    func client() -> ControlClient { ControlClient(endpoint: controlEndpoint, timeout: timeout) }
+    func validate() throws {
+        let tcp = controlEndpoint.hasPrefix("tcp://")
+        if tcp && (key == nil || serverKey == nil) {
+            throw ValidationError("--endpoint \(controlEndpoint) needs --key and --server-key: tcp control endpoints are CURVE-authenticated")
+        }
+        if !tcp && (key != nil || serverKey != nil) {
+            throw ValidationError("--key and --server-key are for a tcp:// --endpoint")
+        }
+    }
+
+    func client() throws -> ControlClient {
+        guard let key else { return ControlClient(endpoint: controlEndpoint, timeout: timeout) }
+        do {
+            let curve = try CurveClientKeys.load(key: key, serverKey: serverKey ?? "")
+            return ControlClient(endpoint: controlEndpoint, timeout: timeout, curve: curve)
+        } catch {
+            throw CleanError("\(error)")
+        }
+    }
 }
 
 /// Where the summary store is: --store, else the path the running (or last) server wrote into its run
@@ -66,6 +90,8 @@ struct CleanError: Error, CustomStringConvertible {
 struct ControlClient {
     let endpoint: String
     let timeout: Double
+    /// Keys for a tcp endpoint (CURVE).
+    var curve: CurveClientKeys? = nil
 
     func request(_ request: ControlRequest) throws -> ControlReply {
         let reply = try ControlReply.decode(try exchange(request), for: request.verb)
@@ -90,6 +116,7 @@ struct ControlClient {
         defer { socket.close() }
         try socket.set([.linger(milliseconds: 0), .receiveTimeout(milliseconds: Int(timeout * 1000)),
                         .sendTimeout(milliseconds: Int(timeout * 1000)), .immediate(false)])
+        if let curve { try socket.set(curve.socketOptions) }
         do {
             try socket.connect(endpoint)
         } catch {
@@ -167,7 +194,7 @@ struct Submit: ParsableCommand {
             }
         }
         guard !list.isEmpty else { throw CleanError("no paths given on standard input") }
-        let client = connection.client()
+        let client = try connection.client()
         let job = try SubmitSession.submit(list, recursive: recursive, glob: glob, name: name, client: client)
         guard wait else {
             FileOutput.stdout.write(json ? "{\"job\":\(job)}\n" : "\(job)\n")
@@ -235,12 +262,18 @@ struct Status: ParsableCommand {
             FileOutput.stdout.write("\ncoordinator: \(s.workers) worker(s), \(s.inFlight) in flight, \(s.queued) queued, "
                 + "\(s.uncommitted) uncommitted, \(s.committed) committed, \(s.workerRestarts) worker restart(s), "
                 + "\(s.quarantined) quarantined, \(s.malformedDropped.work + s.malformedDropped.control) malformed message(s) dropped, "
-                + "up \(Int(s.uptimeSeconds)) s\n")
+                + StatusView.refusals(s) + "up \(Int(s.uptimeSeconds)) s\n")
         }
     }
 }
 
 enum StatusView {
+    /// "N connection(s) refused, " when a coordinator with the counters refused any.
+    static func refusals(_ s: ClusterStats) -> String {
+        let refused = (s.zapRefused ?? 0) + (s.handshakeFailed ?? 0)
+        return refused == 0 ? "" : "\(refused) connection(s) refused (\(s.zapRefused ?? 0) unlisted or foreign, \(s.handshakeFailed ?? 0) failed handshake), "
+    }
+
     static func line(_ s: GongkaiWire.JobStatus) -> String {
         "job \(s.job) \(s.state): \(s.done + s.failed + s.quarantined)/\(s.total) finished — \(s.done) done, \(s.failed) failed, \(s.quarantined) quarantined"
             + (s.walkComplete ? "" : " (still walking)")

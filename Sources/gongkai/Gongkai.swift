@@ -37,7 +37,7 @@ struct Gongkai: AsyncParsableCommand {
         abstract: "政府信息公开工作年度报告 批量读取与核对 — read Chinese government information-disclosure annual reports in bulk, check that their tables add up, and keep the results.",
         subcommands: [
             Parse.self, Validate.self, Corpus.self, Bench.self, Serve.self, WorkerCommand.self,
-            Submit.self, Status.self, Results.self, Summary.self, Shutdown.self,
+            Submit.self, Status.self, Results.self, Summary.self, Shutdown.self, Keys.self,
         ]
     )
 }

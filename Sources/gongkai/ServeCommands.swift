@@ -19,7 +19,9 @@ struct Serve: ParsableCommand {
             status, shutdown, or any client of the control protocol in docs/wire-protocol.md). Jobs are kept \
             in the store: a coordinator started again on the same store resumes unfinished jobs. SIGINT or \
             SIGTERM (or `gongkai shutdown`) stops dispatching, waits for the tasks in flight, commits, stops \
-            the workers and removes the sockets. See docs/cluster.md.
+            the workers and removes the sockets. Remote workers join over --bind tcp://…: every tcp \
+            connection is CURVE-encrypted and must present a public key listed in --authorized-keys (refusals \
+            are logged and counted in `status`); SIGHUP reloads that list. See docs/cluster.md.
             """
     )
 
@@ -32,11 +34,17 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "The run directory for sockets, lock and pid file (default: $GONGKAI_RUN_DIR, $XDG_RUNTIME_DIR/gongkai or /tmp/gongkai-<uid>). Keep it short: ipc socket paths are limited to 107 bytes.")
     var runDir: String?
 
-    @Option(name: .long, help: "Also accept workers on this endpoint, e.g. tcp://0.0.0.0:5555 (unauthenticated: trusted networks only). Repeatable.")
+    @Option(name: .long, help: "Also accept workers on this endpoint, e.g. tcp://0.0.0.0:5555. tcp endpoints are CURVE-encrypted and accept only --authorized-keys. Repeatable.")
     var bind: [String] = []
 
-    @Option(name: .long, help: "Also accept control clients on this endpoint, e.g. tcp://127.0.0.1:5556. Repeatable.")
+    @Option(name: .long, help: "Also accept control clients on this endpoint, e.g. tcp://10.0.0.1:5556 (tcp: CURVE and --authorized-keys, as --bind). Repeatable.")
     var controlBind: [String] = []
+
+    @Option(name: .long, help: "The coordinator's CURVE secret key file (from `gongkai keys generate`; mode 0600). Required with tcp endpoints.")
+    var serverKey: String?
+
+    @Option(name: .long, help: "Public keys allowed on tcp endpoints: a file of Z85 keys, one per line (# comments), or a directory of *.pub files. Required with tcp endpoints; SIGHUP reloads it.")
+    var authorizedKeys: String?
 
     @Option(name: .long, help: "Tasks each worker may hold at once (at least 1; 16 or more keeps the transport at its limit).")
     var credit: Int = 16
@@ -68,6 +76,13 @@ struct Serve: ParsableCommand {
         for endpoint in bind + controlBind where !endpoint.hasPrefix("tcp://") && !endpoint.hasPrefix("ipc://") {
             throw ValidationError("endpoints look like tcp://host:port or ipc:///path, not \(endpoint)")
         }
+        if let tcp = (bind + controlBind).first(where: { $0.hasPrefix("tcp://") }), serverKey == nil || authorizedKeys == nil {
+            throw ValidationError(
+                "\(tcp) needs --server-key (the coordinator's secret key file) and --authorized-keys (the public keys of the workers and clients allowed in): tcp connections are CURVE-authenticated and encrypted. Make keys with `gongkai keys generate`; see docs/cluster.md.")
+        }
+        if (serverKey == nil) != (authorizedKeys == nil) {
+            throw ValidationError("--server-key and --authorized-keys go together")
+        }
     }
 
     func run() throws {
@@ -78,12 +93,25 @@ struct Serve: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "gongkai.coordinator")
+        let curve: CurveServerKeys?
+        do {
+            curve = try serverKey.map { key throws(KeyFileError) in
+                try CurveServerKeys.load(serverKey: key, authorizedKeys: authorizedKeys ?? "")
+            }
+        } catch {
+            FileOutput.stderr.write("gongkai serve: \(error)\n")
+            throw ExitCode(1)
+        }
+        if let curve, curve.authorized.count == 0 {
+            logger.warning("no public keys in \(curve.authorized.source): no worker can connect over tcp until keys are added (then send SIGHUP)")
+        }
         let settings = ServeSettings(
             runDirectory: runDir ?? RunDirectory.defaultPath,
             storePath: store ?? ServePaths.defaultStorePath,
             workers: workers,
             extraWorkEndpoints: bind,
             extraControlEndpoints: controlBind,
+            curve: curve,
             credit: credit,
             taskTimeout: taskTimeout.duration,
             drainTimeout: drainTimeout.duration,
@@ -106,7 +134,8 @@ struct WorkerCommand: ParsableCommand {
         abstract: "Run one worker process connected to a coordinator (`serve` starts these itself).",
         discussion: """
             Connects a DEALER socket to the coordinator's worker endpoint, announces --credit, and parses the \
-            files it is sent (ipc://: it reads the paths itself; tcp://: the coordinator sends the bytes). \
+            files it is sent (ipc://: it reads the paths itself; tcp://: the coordinator sends the bytes, over \
+            CURVE with --key and --server-key). \
             It heartbeats every second, reconnects with back-off when the coordinator falls silent, and exits \
             when refused, when told to stop, or when no coordinator answered for --give-up-after. \
             Test-only fault injection: GONGKAI_FAULT_CRASH_ON=<substring> aborts, GONGKAI_FAULT_HANG_ON=<substring> \
@@ -132,12 +161,25 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .long, help: "Log level (to standard error).")
     var logLevel: LogLevelArgument = .info
 
+    @Option(name: .long, help: "This worker's CURVE secret key file (from `gongkai keys generate`; mode 0600). Required with tcp://.")
+    var key: String?
+
+    @Option(name: .long, help: "The coordinator's CURVE public key file (its NAME.pub). Required with tcp://.")
+    var serverKey: String?
+
     @Option(name: .long, help: ArgumentHelp("The supervising coordinator's pid: exit when it is gone.", visibility: .hidden))
     var parent: Int32?
 
     func validate() throws {
         if !connect.hasPrefix("tcp://") && !connect.hasPrefix("ipc://") {
             throw ValidationError("--connect takes tcp://host:port or ipc:///path/work.sock")
+        }
+        if connect.hasPrefix("tcp://") && (key == nil || serverKey == nil) {
+            throw ValidationError(
+                "--connect \(connect) needs --key (this worker's secret key file) and --server-key (the coordinator's public key file): tcp connections are CURVE-authenticated and encrypted. Make keys with `gongkai keys generate`; see docs/cluster.md.")
+        }
+        if !connect.hasPrefix("tcp://") && (key != nil || serverKey != nil) {
+            throw ValidationError("--key and --server-key are for tcp:// endpoints; ipc:// peers are checked by uid")
         }
         if credit < 1 || credit > 1024 { throw ValidationError("--credit must be between 1 and 1024.") }
     }
@@ -152,9 +194,16 @@ struct WorkerCommand: ParsableCommand {
         let name = id ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = Logger(label: "gongkai.worker")
         logger[metadataKey: "worker.id"] = "\(name)"
+        let curve: CurveClientKeys?
+        do {
+            curve = try key.map { key throws(KeyFileError) in try CurveClientKeys.load(key: key, serverKey: serverKey ?? "") }
+        } catch {
+            FileOutput.stderr.write("gongkai worker: \(error)\n")
+            throw ExitCode(4)
+        }
         let settings = WorkerSettings(
             endpoint: connect, credit: credit, workerId: name, sizeLimit: sizeLimit, parentPid: parent,
-            giveUpAfter: giveUpAfter.duration, faults: .fromEnvironment())
+            giveUpAfter: giveUpAfter.duration, faults: .fromEnvironment(), curve: curve)
         let code = WorkerRuntime.run(settings, logger: logger)
         Output.flush()
         Glibc.exit(code)

@@ -1,4 +1,6 @@
 import Foundation
+import GongkaiCorpus
+import GongkaiDecode
 import GongkaiStore
 import Synchronization
 import GongkaiWire
@@ -23,17 +25,8 @@ final class ServeProcess {
         self.runDirectory = runDirectory
         self.storePath = storePath
         logPath = (runDirectory as NSString).deletingLastPathComponent + "/\(logName)-\(UUID().uuidString.prefix(4)).log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process = Process()
-        process.executableURL = Harness.binary
-        process.arguments = ["serve", "--workers", "\(workers)", "--run-dir", runDirectory, "--store", storePath] + arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        process = try Harness.launch(["serve", "--workers", "\(workers)", "--run-dir", runDirectory, "--store", storePath] + arguments,
+                                     environment: environment, logPath: logPath)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -112,6 +105,52 @@ final class ServeProcess {
     }
 }
 
+/// A `gongkai` process other than serve, with its standard error in a log file.
+final class BackgroundProcess {
+    let process: Process
+    let logPath: String
+
+    init(_ arguments: [String], logPath: String) throws {
+        self.logPath = logPath
+        process = try Harness.launch(arguments, logPath: logPath)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log contains `text`; false on timeout.
+    func waitForLog(_ text: String, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if log.contains(text) { return true }
+            usleep(50_000)
+        }
+        return log.contains(text)
+    }
+
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+extension Harness {
+    /// Starts `gongkai ARGS` in the background: stdin and stdout /dev/null, stderr into a new file at `logPath`.
+    static func launch(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws -> Process {
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try process.run()
+        return process
+    }
+}
+
 struct ClusterTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
@@ -186,6 +225,7 @@ enum Procs {
 /// (processes first, by pid) even when the test fails.
 class ClusterTestCase: XCTestCase {
     private var servers: [ServeProcess] = []
+    private var others: [BackgroundProcess] = []
     private var directories: [URL] = []
 
     func temporaryDirectory(_ name: String) throws -> URL {
@@ -203,8 +243,21 @@ class ClusterTestCase: XCTestCase {
         return serve
     }
 
+    /// Starts `gongkai ARGS` in the background (e.g. a worker on another "host"), stderr to a log
+    /// beside `dir`; killed in `tearDown`.
+    func startGongkai(_ arguments: [String], in dir: URL, logName: String) throws -> BackgroundProcess {
+        let process = try BackgroundProcess(arguments, logPath: dir.path + "/\(logName).log")
+        others.append(process)
+        return process
+    }
+
     override func tearDown() {
         let failed = (testRun?.failureCount ?? 0) + (testRun?.unexpectedExceptionCount ?? 0) > 0
+        for other in others {
+            if failed { print("---- \(other.logPath) (last 30 lines)\n" + other.log.split(separator: "\n").suffix(30).joined(separator: "\n")) }
+            other.kill()
+        }
+        others = []
         for serve in servers {
             if failed { print("---- \(serve.logPath) (last 60 lines)\n" + serve.log.split(separator: "\n").suffix(60).joined(separator: "\n")) }
             serve.killEverything()
@@ -246,5 +299,62 @@ enum ClusterCorpus {
             for dir in directories.values { try? FileManager.default.removeItem(at: dir) }
             directories = [:]
         }
+    }
+}
+
+extension ClusterTestCase {
+    /// The generator of the ``ClusterCorpus`` corpora, for their true values.
+    var generator: CorpusGenerator {
+        CorpusGenerator(options: .init(seed: ClusterCorpus.seed, errorRate: ClusterCorpus.errorRate))
+    }
+
+    // MARK: - Checks against the store
+
+    /// Compares stored reports with the generator's truth (all, or every `count / sample`-th one);
+    /// returns the content hashes of all `count` generated files.
+    @discardableResult
+    func assertStoredAsGenerated(_ store: SummaryStore, count: Int, sample: Int? = nil) throws -> Set<String> {
+        let generator = self.generator
+        let step = sample.map { max(1, count / $0) } ?? 1
+        var hashes = Set<String>()
+        var failures = 0
+        for i in 0..<count {
+            let generated = generator.report(i)
+            let hash = DocumentReader.sha256Hex(generated.bytes)
+            hashes.insert(hash)
+            guard i % step == 0, failures < 10 else { continue }
+            guard let stored = try store.report(sha256: hash) else {
+                XCTFail("\(generated.fileName) (\(hash)) is not stored")
+                failures += 1
+                continue
+            }
+            let truth = generated.truth
+            let before = testRun?.failureCount ?? 0
+            XCTAssertEqual(stored.status, .ok, generated.fileName)
+            XCTAssertEqual(stored.year, truth.year, generated.fileName)
+            XCTAssertEqual(stored.agency, truth.agency, generated.fileName)
+            XCTAssertEqual(stored.region, truth.region, generated.fileName)
+            XCTAssertEqual(stored.published, truth.published, generated.fileName)
+            XCTAssertEqual(stored.sections, truth.sections, generated.fileName)
+            XCTAssertEqual(stored.table2, truth.table2, generated.fileName)
+            XCTAssertEqual(stored.table3, truth.table3, generated.fileName)
+            XCTAssertEqual(stored.table4, truth.table4, generated.fileName)
+            XCTAssertEqual(stored.narrative, truth.narrative, generated.fileName)
+            for injected in generated.errors {
+                XCTAssertTrue(stored.findings.contains { $0.rule == injected.rule }, "\(generated.fileName): \(injected.rule) not stored")
+            }
+            if (testRun?.failureCount ?? 0) > before { failures += 1 }
+        }
+        return hashes
+    }
+
+    func assertEveryTaskDone(_ store: SummaryStore, job: Int, expected: Int) throws {
+        var done = 0
+        var other: [String] = []
+        try store.results(job: Int64(job)) { row in
+            if row.state == .done { done += 1 } else if row.state != .quarantined { other.append(row.path) }
+        }
+        XCTAssertEqual(done, expected)
+        XCTAssertEqual(other, [], "tasks not done")
     }
 }

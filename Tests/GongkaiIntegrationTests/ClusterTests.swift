@@ -16,10 +16,6 @@ final class ClusterTests: ClusterTestCase {
         super.tearDown()
     }
 
-    private var generator: CorpusGenerator {
-        CorpusGenerator(options: .init(seed: ClusterCorpus.seed, errorRate: ClusterCorpus.errorRate))
-    }
-
     /// Every generated report, stored once, with every value the generator put in it; a second
     /// submission of the same corpus adds no document or finding row.
     func testFiveThousandReportsAreStoredOnceWithTheGeneratorsValuesAndResubmittingAddsNothing() throws {
@@ -382,55 +378,5 @@ final class ClusterTests: ClusterTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: serve.runDirectory)
         XCTAssertEqual(left.filter { $0.hasSuffix(".sock") || $0 == "store.path" || $0 == "coordinator.pid" }, [], "\(left)")
         XCTAssertTrue(serve.log.contains("drained"), serve.log)
-    }
-
-    // MARK: - Checks against the store
-
-    /// Compares stored reports with the generator's truth (all, or every `count / sample`-th one);
-    /// returns the content hashes of all `count` generated files.
-    @discardableResult
-    private func assertStoredAsGenerated(_ store: SummaryStore, count: Int, sample: Int? = nil) throws -> Set<String> {
-        let generator = self.generator
-        let step = sample.map { max(1, count / $0) } ?? 1
-        var hashes = Set<String>()
-        var failures = 0
-        for i in 0..<count {
-            let generated = generator.report(i)
-            let hash = DocumentReader.sha256Hex(generated.bytes)
-            hashes.insert(hash)
-            guard i % step == 0, failures < 10 else { continue }
-            guard let stored = try store.report(sha256: hash) else {
-                XCTFail("\(generated.fileName) (\(hash)) is not stored")
-                failures += 1
-                continue
-            }
-            let truth = generated.truth
-            let before = testRun?.failureCount ?? 0
-            XCTAssertEqual(stored.status, .ok, generated.fileName)
-            XCTAssertEqual(stored.year, truth.year, generated.fileName)
-            XCTAssertEqual(stored.agency, truth.agency, generated.fileName)
-            XCTAssertEqual(stored.region, truth.region, generated.fileName)
-            XCTAssertEqual(stored.published, truth.published, generated.fileName)
-            XCTAssertEqual(stored.sections, truth.sections, generated.fileName)
-            XCTAssertEqual(stored.table2, truth.table2, generated.fileName)
-            XCTAssertEqual(stored.table3, truth.table3, generated.fileName)
-            XCTAssertEqual(stored.table4, truth.table4, generated.fileName)
-            XCTAssertEqual(stored.narrative, truth.narrative, generated.fileName)
-            for injected in generated.errors {
-                XCTAssertTrue(stored.findings.contains { $0.rule == injected.rule }, "\(generated.fileName): \(injected.rule) not stored")
-            }
-            if (testRun?.failureCount ?? 0) > before { failures += 1 }
-        }
-        return hashes
-    }
-
-    private func assertEveryTaskDone(_ store: SummaryStore, job: Int, expected: Int) throws {
-        var done = 0
-        var other: [String] = []
-        try store.results(job: Int64(job)) { row in
-            if row.state == .done { done += 1 } else if row.state != .quarantined { other.append(row.path) }
-        }
-        XCTAssertEqual(done, expected)
-        XCTAssertEqual(other, [], "tasks not done")
     }
 }

@@ -76,7 +76,7 @@ final class ControlAppendTests: XCTestCase {
                             created: "2025-03-01T08:00:00Z")
         let stats = ClusterStats(workers: 2, inFlight: 32, queued: 100, uncommitted: 5, committed: 1000,
                                  malformedDropped: .init(work: 3, control: 1), staleResults: 2, workerRestarts: 1,
-                                 quarantined: 1, uptimeSeconds: 12.5)
+                                 quarantined: 1, zapRefused: 4, handshakeFailed: 6, uptimeSeconds: 12.5)
         let frames = StatusReport(jobs: [job], stats: stats).encode()
         XCTAssertEqual(try StatusReport.decode(frames), StatusReport(jobs: [job], stats: stats))
         // A client that knows only ControlReply reads the same bytes.
@@ -87,8 +87,20 @@ final class ControlAppendTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(frames[2])) as? [String: Any]
         let json = try XCTUnwrap(object?["stats"] as? [String: Any])
         XCTAssertEqual(Set(json.keys), ["workers", "in_flight", "queued", "uncommitted", "committed", "malformed_dropped",
-                                        "stale_results", "worker_restarts", "quarantined", "uptime_seconds"])
+                                        "stale_results", "worker_restarts", "quarantined", "uptime_seconds",
+                                        "zap_refused", "handshake_failed"])
         XCTAssertEqual(json["malformed_dropped"] as? [String: Int], ["work": 3, "control": 1])
+        XCTAssertEqual(json["zap_refused"] as? Int, 4)
+        XCTAssertEqual(json["handshake_failed"] as? Int, 6)
+        // Stats of a coordinator older than the authentication counters decode with them nil.
+        var old = json
+        old["zap_refused"] = nil
+        old["handshake_failed"] = nil
+        let oldBody = try JSONSerialization.data(withJSONObject: ["jobs": [], "stats": old] as [String: Any])
+        let decoded = try XCTUnwrap(try StatusReport.decode(Self.frames("OK", String(decoding: oldBody, as: UTF8.self))).stats)
+        XCTAssertNil(decoded.zapRefused)
+        XCTAssertNil(decoded.handshakeFailed)
+        XCTAssertEqual(decoded.committed, 1000)
         XCTAssertThrowsError(try StatusReport.decode(ControlReply.error("unknown job 4").encode()))
     }
 

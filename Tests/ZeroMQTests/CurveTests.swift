@@ -26,12 +26,8 @@ final class CurveTests: XCTestCase {
         try XCTSkipUnless(hasCapability("curve"), "libzmq built without CURVE")
         let context = try ZMQContext()
         defer { context.terminate() }
-        let server = try curveKeypair()
-        let client = try curveKeypair()
-        let serverPublic = try XCTUnwrap(ZMQCurveKey(z85: server.public))
-        let serverSecret = try XCTUnwrap(ZMQCurveKey(z85: server.secret))
-        let clientPublic = try XCTUnwrap(ZMQCurveKey(z85: client.public))
-        let clientSecret = try XCTUnwrap(ZMQCurveKey(z85: client.secret))
+        let (serverPublic, serverSecret) = try Self.keyPair()
+        let (clientPublic, clientSecret) = try Self.keyPair()
 
         let router = try context.socket(.router)
         try router.set([.curveServer(true), .curveSecretKey(serverSecret), .receiveTimeout(milliseconds: 5000)])
@@ -47,5 +43,80 @@ final class CurveTests: XCTestCase {
         XCTAssertEqual(try router.receiveMultipart(), [Array("c".utf8), Array("secret".utf8)])
         dealer.close()
         router.close()
+    }
+
+    func testPublicKeyIsDerivedFromTheSecretKey() throws {
+        try XCTSkipUnless(hasCapability("curve"), "libzmq built without CURVE")
+        let pair = try curveKeypair()
+        let secret = try XCTUnwrap(ZMQCurveKey(z85: pair.secret))
+        XCTAssertEqual(try curvePublicKey(secret: secret).z85, pair.public)
+    }
+
+    /// libzmq copies a socket's options into each listener at bind time: one ROUTER can take NULL
+    /// peers on ipc (bound first) and only CURVE peers on tcp (bound after `ZMQ_CURVE_SERVER`).
+    func testOneRouterServesNullOnIpcAndCurveOnTcpAndReportsPlainTcpPeersByMonitor() throws {
+        try XCTSkipUnless(hasCapability("curve"), "libzmq built without CURVE")
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let (serverPublic, serverSecret) = try Self.keyPair()
+        let (clientPublic, clientSecret) = try Self.keyPair()
+        let path = "/tmp/gk-mix-\(getpid()).sock"
+        defer { unlink(path) }
+
+        let router = try context.socket(.router)
+        try router.set(.receiveTimeout(milliseconds: 3000))
+        try router.monitor("inproc://mix-monitor", events: .handshakeFailures)
+        let monitor = try context.socket(.pair)
+        try monitor.set(.receiveTimeout(milliseconds: 3000))
+        try monitor.connect("inproc://mix-monitor")
+        try router.bind("ipc://\(path)")
+        try router.set([.curveServer(true), .curveSecretKey(serverSecret)])
+        try router.bind("tcp://127.0.0.1:*")
+        let tcp = try router.lastEndpoint()
+
+        // A NULL peer on ipc gets through.
+        let local = try context.socket(.dealer)
+        try local.set([.routingId(Array("ipc".utf8)), .receiveTimeout(milliseconds: 3000)])
+        try local.connect("ipc://\(path)")
+        try local.send(frames: [Array("plain".utf8)])
+        XCTAssertEqual(try router.receiveMultipart(), [Array("ipc".utf8), Array("plain".utf8)])
+
+        // A CURVE peer on tcp gets through, and the reply reaches it.
+        let remote = try context.socket(.dealer)
+        try remote.set([
+            .curveServerKey(serverPublic), .curvePublicKey(clientPublic), .curveSecretKey(clientSecret),
+            .routingId(Array("tcp".utf8)), .receiveTimeout(milliseconds: 3000),
+        ])
+        try remote.connect(tcp)
+        try remote.send(frames: [Array("sealed".utf8)])
+        XCTAssertEqual(try router.receiveMultipart(), [Array("tcp".utf8), Array("sealed".utf8)])
+        try router.send(frames: [Array("tcp".utf8), Array("back".utf8)])
+        XCTAssertEqual(try remote.receiveMultipart(), [Array("back".utf8)])
+
+        // A NULL peer on tcp delivers nothing; the monitor reports the failed handshake: the mechanism
+        // mismatch, or (when the peer hung up on seeing CURVE before the server read its greeting) a
+        // broken connection.
+        let plain = try context.socket(.dealer)
+        try plain.set([.routingId(Array("plain".utf8)), .linger(milliseconds: 0)])
+        try plain.connect(tcp)
+        try plain.send(frames: [Array("let me in".utf8)], dontWait: true)
+        let event = try XCTUnwrap(try monitor.receiveMultipart().flatMap(ZMQMonitorEvent.init(frames:)))
+        if event.event == .handshakeFailedProtocol {
+            XCTAssertTrue(event.description.contains("mechanism mismatch"), event.description)
+        } else {
+            XCTAssertEqual(event.event, .handshakeFailedNoDetail, event.description)
+            XCTAssertTrue(event.description.hasPrefix("handshake failed: "), event.description)
+        }
+        XCTAssertEqual(event.endpoint, tcp)
+        try router.set(.receiveTimeout(milliseconds: 300))
+        XCTAssertNil(try router.receiveMultipart(), "a plain tcp peer must deliver nothing")
+
+        for socket in [plain, remote, local, monitor, router] { socket.close() }
+    }
+
+    /// A new key pair as key values (public, secret).
+    private static func keyPair() throws -> (ZMQCurveKey, ZMQCurveKey) {
+        let pair = try curveKeypair()
+        return (try XCTUnwrap(ZMQCurveKey(z85: pair.public)), try XCTUnwrap(ZMQCurveKey(z85: pair.secret)))
     }
 }
