@@ -167,6 +167,8 @@ enum NumberReader {
     }
 
     private static func slowRead(_ b: Bytes, _ span: Span) -> CellValue {
+        // Labels go no further: every number, zero word and sign starts with one of a few characters.
+        if !canStartNumber(b, span) { return .text }
         for w in zeroWords where UTF8Bytes.equals(b, span, w) {
             return .number(micros: 0, hasFraction: false, unit: .none)
         }
@@ -249,5 +251,23 @@ enum NumberReader {
         var micros = whole * 1_000_000 + fraction
         if negative { micros = -micros }
         return .number(micros: micros, hasFraction: hasFraction, unit: unit)
+    }
+
+    /// Whether a trimmed, non-empty cell starts with a character that `slowRead` can read as anything but text:
+    /// a digit, sign, decimal point, space or separator, the first character of a zero word (— – － - / ／ 无),
+    /// or their full-width forms (＋ ． ， and ０…９ are EF BC 8B…99). The unit is cut from the end, so the
+    /// first character is the first character of the body.
+    @inline(__always)
+    private static func canStartNumber(_ b: Bytes, _ span: Span) -> Bool {
+        let c = b[span.start]
+        if c < 0x80 { return (c >= 0x2B && c <= 0x39) || c == 0x20 }  // + , - . / 0…9 and space
+        guard span.count >= 3 else { return false }
+        let m = b[span.start + 1], l = b[span.start + 2]
+        switch c {
+        case 0xE2: return m == 0x80 && (l == 0x93 || l == 0x94)  // – —
+        case 0xEF: return m == 0xBC && l >= 0x8B && l <= 0x99  // ＋ ， － ． ／ ０…９
+        case 0xE6: return m == 0x97 && l == 0xA0  // 无
+        default: return false
+        }
     }
 }

@@ -19,8 +19,8 @@ enum Metadata {
             var after = yearEnd
             if after < scalars.count, scalars[after] == "度" { after += 1 }
             let rest = Array(scalars[after...])
-            for marker in ["政府信息公开", "信息公开"] {
-                if let at = index(of: Array(marker.unicodeScalars), in: rest) {
+            for marker in agencyEndMarkers {
+                if let at = index(of: marker, in: rest) {
                     agency = String(String.UnicodeScalarView(rest[0..<at]))
                     break
                 }
@@ -32,9 +32,11 @@ enum Metadata {
         return result
     }
 
+    private static let agencyEndMarkers: [[Unicode.Scalar]] = ["政府信息公开", "信息公开"].map { Array($0.unicodeScalars) }
+
     private static func index(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> Int? {
         guard needle.count <= haystack.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        for i in 0...(haystack.count - needle.count) where matches(needle, in: haystack, at: i) { return i }
         return nil
     }
 
@@ -147,13 +149,15 @@ enum Metadata {
         return seen ? tens * 10 + units : nil
     }
 
-    private static let divisionSuffixes: [String] = ["特别行政区", "自治区", "自治州", "自治县", "自治旗", "省", "市", "区", "县", "州", "旗", "盟"]
+    /// Division suffixes as scalars, longest first where one ends another (自治区 before 区).
+    private static let divisionSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "自治旗", "省", "市", "区", "县", "州", "旗", "盟"]
+        .map { Array($0.unicodeScalars) }
 
     /// The administrative divisions an agency's name starts with: 武汉市硚口区人力资源局 → 武汉市硚口区.
     /// The sign-off often carries the fuller name (硚口区人力资源局 signed 武汉市硚口区人力资源局).
     static func region(agency: String?, signature: String?) -> String? {
         var name = agency
-        if let signature, let agency, signature.utf8.count > agency.utf8.count, 
+        if let signature, let agency, signature.utf8.count > agency.utf8.count,
             signature.utf8.suffix(agency.utf8.count).elementsEqual(agency.utf8)
         {
             name = signature
@@ -167,12 +171,9 @@ enum Metadata {
             // A division name has at least two characters before its suffix (梅州市, not 梅州).
             var j = end + 2
             while j < min(chars.count - 1, end + 10) {
-                for suffix in divisionSuffixes {
-                    let sc = Array(suffix.unicodeScalars)
-                    if j + sc.count <= chars.count, Array(chars[j..<(j + sc.count)]) == sc {
-                        found = j + sc.count
-                        break
-                    }
+                for suffix in divisionSuffixes where matches(suffix, in: chars, at: j) {
+                    found = j + suffix.count
+                    break
                 }
                 if found >= 0 { break }
                 j += 1
@@ -182,5 +183,12 @@ enum Metadata {
             levels += 1
         }
         return end > 0 ? String(String.UnicodeScalarView(chars[0..<end])) : nil
+    }
+
+    /// Whether `needle` is written in `haystack` starting at `at`.
+    private static func matches(_ needle: [Unicode.Scalar], in haystack: [Unicode.Scalar], at: Int) -> Bool {
+        guard at + needle.count <= haystack.count else { return false }
+        for k in 0..<needle.count where haystack[at + k] != needle[k] { return false }
+        return true
     }
 }

@@ -409,10 +409,10 @@ private struct ParseState {
         for (offset, cell) in values.enumerated() {
             let group = Table4Group(rawValue: offset / 5)!
             let column = Table4Column(rawValue: offset % 5)!
-            let path = "table4.\(group.code).\(column.code)"
-            let value = count(cell, path: path, label: "表四 \(group.label)\(column.label)")
+            // Paths and labels are only spelled out for a finding.
+            let value = count(cell, path: "table4.\(group.code).\(column.code)", label: "表四 \(group.label)\(column.label)")
             table[group, column] = value
-            if value == nil && cell.isEmpty { blanks.append(path) }
+            if value == nil && cell.isEmpty { blanks.append("table4.\(group.code).\(column.code)") }
         }
         if !blanks.isEmpty {
             findings.append(Finding(rule: .cellBlank, cells: blanks,
@@ -529,7 +529,8 @@ private struct Table2Builder {
         }
         for (offset, name) in names.enumerated() {
             let cell: Span? = offset < values.count ? values[values.startIndex + offset] : nil
-            let path = "table2.\(pattern.row).\(name)"
+            // The path is only spelled out for a finding.
+            let path = { "table2.\(pattern.row).\(name)" }
             if Table2.isAmount(field: name) {
                 fields.append(.init(row: pattern.row, field: name, value: amount(s, cell, path: path)))
             } else {
@@ -539,18 +540,18 @@ private struct Table2Builder {
         return true
     }
 
-    private mutating func amount(_ s: ParseState, _ cell: Span?, path: String) -> Table2Value {
+    private mutating func amount(_ s: ParseState, _ cell: Span?, path: () -> String) -> Table2Value {
         guard let cell, !cell.isEmpty else {
-            blankCells.append(path)
+            blankCells.append(path())
             return .amount(nil, written: nil, unit: nil)
         }
         let written = UTF8Bytes.string(s.b, cell)
         switch NumberReader.read(s.b, cell) {
         case .blank:
-            blankCells.append(path)
+            blankCells.append(path())
             return .amount(nil, written: nil, unit: nil)
         case .text:
-            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path], message: "表二 金额“\(written)”不是数字 (not a number)"))
+            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path()], message: "表二 金额“\(written)”不是数字 (not a number)"))
             return .amount(nil, written: written, unit: nil)
         case .number(let micros, _, let unit):
             let effective = unit == .none ? headerUnit : unit
@@ -561,27 +562,27 @@ private struct Table2Builder {
         }
     }
 
-    private mutating func count(_ s: ParseState, _ cell: Span?, path: String, signed: Bool) -> Table2Value {
+    private mutating func count(_ s: ParseState, _ cell: Span?, path: () -> String, signed: Bool) -> Table2Value {
         guard let cell, !cell.isEmpty else {
-            blankCells.append(path)
+            blankCells.append(path())
             return .count(nil)
         }
         switch NumberReader.read(s.b, cell) {
         case .blank:
-            blankCells.append(path)
+            blankCells.append(path())
             return .count(nil)
         case .text:
-            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path],
+            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path()],
                                            message: "表二“\(UTF8Bytes.string(s.b, cell))”不是数字 (not a number)"))
             return .count(nil)
         case .number(let micros, let hasFraction, _):
             if hasFraction {
-                pendingFindings.append(Finding(rule: .cellFraction, cells: [path], message: "表二 计数含小数 (fraction in a count)",
+                pendingFindings.append(Finding(rule: .cellFraction, cells: [path()], message: "表二 计数含小数 (fraction in a count)",
                                                found: Double(micros) / 1_000_000))
                 return .count(nil)
             }
             if micros < 0 && !signed {
-                pendingFindings.append(Finding(rule: .cellNegative, cells: [path], message: "表二 计数为负数 (negative count)",
+                pendingFindings.append(Finding(rule: .cellNegative, cells: [path()], message: "表二 计数为负数 (negative count)",
                                                found: Double(micros / 1_000_000)))
             }
             return .count(micros / 1_000_000)

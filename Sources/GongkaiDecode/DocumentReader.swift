@@ -141,13 +141,22 @@ public enum DocumentReader {
     }
 
     private static func isBlank(_ utf8: [UInt8]) -> Bool {
-        for c in utf8 where !(c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C) {
-            // Non-ASCII whitespace (NBSP, ideographic space) alone is still blank.
-            if c >= 0x80 {
-                let s = String(decoding: utf8, as: UTF8.self)
-                return s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value == 0xFEFF }
+        for (offset, c) in utf8.enumerated() where !(c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C) {
+            // Non-ASCII whitespace (NBSP, ideographic space) alone is still blank. Scalars are decoded from
+            // here only as far as the first one that is not whitespace (usually the first): a document is not
+            // turned into a String to learn that it starts with a character. A damaged sequence decodes as
+            // U+FFFD, which is not whitespace, as it would in a String.
+            guard c >= 0x80 else { return false }
+            var bytes = utf8[offset...].makeIterator()
+            var decoder = UTF8()
+            while true {
+                switch decoder.decode(&bytes) {
+                case .scalarValue(let scalar):
+                    if !(scalar.properties.isWhitespace || scalar.value == 0xFEFF) { return false }
+                case .emptyInput: return true
+                case .error: return false
+                }
             }
-            return false
         }
         return true
     }
