@@ -26,23 +26,38 @@ public struct JSONWriter {
     public mutating func endArray() { depth -= 1; bytes.append(0x5D); needsComma = true }
 
     public mutating func key(_ k: String) {
-        if needsComma { bytes.append(0x2C) }
-        newline()
+        startKey()
         string(k)
-        bytes.append(0x3A)
-        if pretty { bytes.append(0x20) }
-        needsComma = false
-        pendingKey = true
+        finishKey(colon: true)
+    }
+
+    /// A key fixed at compile time, written as it is: the keys of the report schema are ASCII names with
+    /// nothing to escape, so they are not scanned for escapes on every report.
+    mutating func key(fixed k: StaticString) {
+        startKey()
+        bytes.append(0x22)
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(0x22)
+        finishKey(colon: true)
+    }
+
+    /// A key given as its finished bytes (`"code":`), for the fixed keys written for every report.
+    mutating func key(quotedWithColon bytes: [UInt8]) {
+        startKey()
+        self.bytes.append(contentsOf: bytes)
+        finishKey(colon: false)
     }
 
     private var pendingKey = false
 
-    /// A key given as its finished bytes (`"code":`), for the fixed keys written for every report.
-    mutating func key(quotedWithColon bytes: [UInt8]) {
-        if needsComma { self.bytes.append(0x2C) }
+    private mutating func startKey() {
+        if needsComma { bytes.append(0x2C) }
         newline()
-        self.bytes.append(contentsOf: bytes)
-        if pretty { self.bytes.append(0x20) }
+    }
+
+    private mutating func finishKey(colon: Bool) {
+        if colon { bytes.append(0x3A) }
+        if pretty { bytes.append(0x20) }
         needsComma = false
         pendingKey = true
     }
@@ -164,26 +179,26 @@ extension Report {
     /// Writes this report as one JSON object (schema v1).
     public func writeJSON(to w: inout JSONWriter) {
         w.beginObject()
-        w.key("schema"); w.int(Int64(1))
-        w.key("source"); w.stringValue(source)
-        w.key("sha256"); w.stringValue(sha256)
-        w.key("bytes"); w.int(Int64(byteCount))
-        w.key("status"); w.stringValue(status.rawValue)
-        if let statusMessage { w.key("status_message"); w.stringValue(statusMessage) }
-        w.key("format"); w.stringValue(format)
-        w.key("encoding"); w.string(optional: encoding)
-        w.key("layout"); w.stringValue(layout.rawValue)
-        w.key("year"); w.int(year)
-        w.key("agency"); w.string(optional: agency)
-        w.key("region"); w.string(optional: region)
-        w.key("published"); w.string(optional: published?.description)
-        w.key("sections"); w.beginArray(); for s in sections { w.int(Int64(s)) }; w.endArray()
+        w.key(fixed: "schema"); w.int(Int64(1))
+        w.key(fixed: "source"); w.stringValue(source)
+        w.key(fixed: "sha256"); w.stringValue(sha256)
+        w.key(fixed: "bytes"); w.int(Int64(byteCount))
+        w.key(fixed: "status"); w.stringValue(status.rawValue)
+        if let statusMessage { w.key(fixed: "status_message"); w.stringValue(statusMessage) }
+        w.key(fixed: "format"); w.stringValue(format)
+        w.key(fixed: "encoding"); w.string(optional: encoding)
+        w.key(fixed: "layout"); w.stringValue(layout.rawValue)
+        w.key(fixed: "year"); w.int(year)
+        w.key(fixed: "agency"); w.string(optional: agency)
+        w.key(fixed: "region"); w.string(optional: region)
+        w.key(fixed: "published"); w.string(optional: published?.description)
+        w.key(fixed: "sections"); w.beginArray(); for s in sections { w.int(Int64(s)) }; w.endArray()
 
-        w.key("table2")
+        w.key(fixed: "table2")
         if let t = table2 {
             w.beginObject()
-            w.key("template"); w.stringValue(t.template.rawValue)
-            w.key("rows"); w.beginObject()
+            w.key(fixed: "template"); w.stringValue(t.template.rawValue)
+            w.key(fixed: "rows"); w.beginObject()
             var currentRow: String? = nil
             for f in t.fields {
                 if f.row != currentRow {
@@ -196,8 +211,8 @@ extension Report {
                 case .count: w.int(f.value.count)
                 case .amount:
                     w.amount(f.value.amount)
-                    w.key("written"); w.string(optional: f.value.written)
-                    w.key("unit"); w.string(optional: f.value.unit)
+                    w.key(fixed: "written"); w.string(optional: f.value.written)
+                    w.key(fixed: "unit"); w.string(optional: f.value.unit)
                 }
             }
             if currentRow != nil { w.endObject() }
@@ -207,13 +222,13 @@ extension Report {
             w.null()
         }
 
-        w.key("table3")
+        w.key(fixed: "table3")
         if let t = table3 {
             w.beginObject()
-            w.key("template"); w.stringValue(t.template.rawValue)
-            w.key("rows"); w.beginObject()
+            w.key(fixed: "template"); w.stringValue(t.template.rawValue)
+            w.key(fixed: "rows"); w.beginObject()
             for row in t.rows {
-                w.key(row.code); w.beginObject()
+                w.key(quotedWithColon: table3RowKeys[row.rawValue]); w.beginObject()
                 for column in Table3Column.allCases {
                     w.key(quotedWithColon: table3ColumnKeys[column.rawValue])
                     w.int(t[row, column])
@@ -226,12 +241,12 @@ extension Report {
             w.null()
         }
 
-        w.key("table4")
+        w.key(fixed: "table4")
         if let t = table4 {
             w.beginObject()
-            w.key("rows"); w.beginObject()
+            w.key(fixed: "rows"); w.beginObject()
             for group in Table4Group.allCases {
-                w.key(group.code); w.beginObject()
+                w.key(quotedWithColon: table4GroupKeys[group.rawValue]); w.beginObject()
                 for column in Table4Column.allCases {
                     w.key(quotedWithColon: table4ColumnKeys[column.rawValue])
                     w.int(t[group, column])
@@ -244,28 +259,28 @@ extension Report {
             w.null()
         }
 
-        w.key("narrative"); w.beginObject()
-        w.key("proactive_items"); w.int(narrative.proactiveItems)
-        w.key("applications_received"); w.int(narrative.applicationsReceived)
-        w.key("applications_matched"); w.string(optional: narrative.applicationsMatched)
-        w.key("reviews"); w.int(narrative.reviews)
-        w.key("lawsuits"); w.int(narrative.lawsuits)
-        w.key("penalties"); w.int(narrative.penalties)
-        w.key("licences"); w.int(narrative.licences)
-        w.key("processing_fees_10k_yuan"); w.amount(narrative.processingFees)
-        w.key("admin_fees_10k_yuan"); w.amount(narrative.adminFees)
+        w.key(fixed: "narrative"); w.beginObject()
+        w.key(fixed: "proactive_items"); w.int(narrative.proactiveItems)
+        w.key(fixed: "applications_received"); w.int(narrative.applicationsReceived)
+        w.key(fixed: "applications_matched"); w.string(optional: narrative.applicationsMatched)
+        w.key(fixed: "reviews"); w.int(narrative.reviews)
+        w.key(fixed: "lawsuits"); w.int(narrative.lawsuits)
+        w.key(fixed: "penalties"); w.int(narrative.penalties)
+        w.key(fixed: "licences"); w.int(narrative.licences)
+        w.key(fixed: "processing_fees_10k_yuan"); w.amount(narrative.processingFees)
+        w.key(fixed: "admin_fees_10k_yuan"); w.amount(narrative.adminFees)
         w.endObject()
 
-        w.key("findings"); w.beginArray()
+        w.key(fixed: "findings"); w.beginArray()
         for f in findings {
             w.beginObject()
-            w.key("rule"); w.stringValue(f.rule.rawValue)
-            w.key("severity"); w.stringValue(f.severity.rawValue)
-            w.key("kind"); w.stringValue(f.kind.rawValue)
-            w.key("cells"); w.beginArray(); for c in f.cells { w.stringValue(c) }; w.endArray()
-            w.key("message"); w.stringValue(f.message)
-            if f.found != nil { w.key("found"); w.double(f.found) }
-            if f.expected != nil { w.key("expected"); w.double(f.expected) }
+            w.key(fixed: "rule"); w.stringValue(f.rule.rawValue)
+            w.key(fixed: "severity"); w.stringValue(f.severity.rawValue)
+            w.key(fixed: "kind"); w.stringValue(f.kind.rawValue)
+            w.key(fixed: "cells"); w.beginArray(); for c in f.cells { w.stringValue(c) }; w.endArray()
+            w.key(fixed: "message"); w.stringValue(f.message)
+            if f.found != nil { w.key(fixed: "found"); w.double(f.found) }
+            if f.expected != nil { w.key(fixed: "expected"); w.double(f.expected) }
             w.endObject()
         }
         w.endArray()
@@ -282,3 +297,5 @@ extension Report {
 
 private let table3ColumnKeys: [[UInt8]] = Table3Column.allCases.map { Array("\"\($0.code)\":".utf8) }
 private let table4ColumnKeys: [[UInt8]] = Table4Column.allCases.map { Array("\"\($0.code)\":".utf8) }
+private let table3RowKeys: [[UInt8]] = Table3Row.allCases.map { Array("\"\($0.code)\":".utf8) }
+private let table4GroupKeys: [[UInt8]] = Table4Group.allCases.map { Array("\"\($0.code)\":".utf8) }

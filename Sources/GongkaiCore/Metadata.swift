@@ -9,11 +9,11 @@ enum Metadata {
     /// `硚口区人力资源局2022年政府信息公开工作年度报告` → (2022, 硚口区人力资源局);
     /// `2022年度XX市人民政府政府信息公开工作年度报告` → (2022, XX市人民政府).
     static func fromTitle(_ raw: String) -> Title {
-        let scalars = Array(raw.unicodeScalars.filter { !isSpace($0) })
+        let scalars = withoutSpaces(raw)
         var result = Title()
         guard let (yearStart, yearEnd, year) = findYear(scalars) else { return result }
         result.year = year
-        var agency = String(String.UnicodeScalarView(scalars[0..<yearStart]))
+        var agency = string(scalars[0..<yearStart])
         if agency.isEmpty {
             // Year first: the agency sits between 年(度) and 政府信息公开 / 信息公开.
             var after = yearEnd
@@ -21,7 +21,7 @@ enum Metadata {
             let rest = Array(scalars[after...])
             for marker in agencyEndMarkers {
                 if let at = index(of: marker, in: rest) {
-                    agency = String(String.UnicodeScalarView(rest[0..<at]))
+                    agency = string(rest[0..<at])
                     break
                 }
             }
@@ -42,7 +42,7 @@ enum Metadata {
 
     /// The first `19xx年`/`20xx年` in a text.
     static func firstYear(in text: String) -> Int? {
-        let scalars = Array(text.unicodeScalars.filter { !isSpace($0) })
+        let scalars = withoutSpaces(text)
         return findYear(scalars)?.2
     }
 
@@ -66,6 +66,22 @@ enum Metadata {
         return v
     }
 
+    /// The text's scalars, spaces left out.
+    private static func withoutSpaces(_ text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars where !isSpace(c) { scalars.append(c) }
+        return scalars
+    }
+
+    /// A String of scalars, encoded once (appending to a String's scalar view goes scalar by scalar).
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count * 3)
+        for c in scalars { UTF8.encode(c) { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
     static func digit(_ c: Unicode.Scalar) -> Int? {
         switch c.value {
         case 0x30...0x39: return Int(c.value - 0x30)
@@ -84,7 +100,7 @@ enum Metadata {
 
     /// A date such as `2023年1月5日`, `2023-01-05`, `2023.1.5`, `2023/1/5` or `二〇二三年一月五日`.
     static func date(in text: String) -> ReportDate? {
-        let s = Array(text.unicodeScalars.filter { !isSpace($0) })
+        let s = withoutSpaces(text)
         var i = 0
         while i < s.count {
             if let (y, next) = readYear(s, i), let date = readMonthDay(s, next, year: y) { return date }
@@ -182,7 +198,7 @@ enum Metadata {
             end = found
             levels += 1
         }
-        return end > 0 ? String(String.UnicodeScalarView(chars[0..<end])) : nil
+        return end > 0 ? string(chars[0..<end]) : nil
     }
 
     /// Whether `needle` is written in `haystack` starting at `at`.

@@ -50,13 +50,17 @@ struct Structure {
         buffer.withUnsafeBufferPointer { scan.run($0) }
         // Materialise multi-line cells: join their parts with no separator (商业 + 企业 = 商业企业). A cell's parts
         // are consecutive in `joins`, and consecutive joins never name the same cell (a new one needs a new cell line).
+        var joinedBytes = 0
+        for join in scan.joins { joinedBytes += join.part.count }
+        buffer.reserveCapacity(buffer.count + joinedBytes)
         var k = 0
         while k < scan.joins.count {
             let cell = scan.joins[k].cell
             let start = buffer.count
             while k < scan.joins.count && scan.joins[k].cell == cell {
                 let part = scan.joins[k].part
-                if !part.isEmpty { buffer.append(contentsOf: buffer[part.start..<part.end]) }
+                // Byte by byte: appending a slice of the buffer to itself would copy the whole buffer each time.
+                for i in part.start..<part.end { buffer.append(buffer[i]) }
                 k += 1
             }
             scan.cells[cell] = Span(start, buffer.count)
@@ -174,7 +178,8 @@ struct Structure {
                 lastCellHasContinuation = false
             case .cell:
                 if openRowStart < 0 { openRowStart = cells.count }
-                cells.append(UTF8Bytes.trim(b, Span(firstTab + 1, raw.end)))
+                // Only whitespace comes before the tab, so the trimmed line is the trimmed cell.
+                cells.append(trimmed)
                 lastCellHasContinuation = false
             case .text:
                 if openRowStart >= 0, cells.count > openRowStart, trimmed.count <= 36,
