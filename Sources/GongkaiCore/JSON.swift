@@ -36,7 +36,7 @@ public struct JSONWriter {
     mutating func key(fixed k: StaticString) {
         startKey()
         bytes.append(0x22)
-        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        literal(k)
         bytes.append(0x22)
         finishKey(colon: true)
     }
@@ -44,7 +44,8 @@ public struct JSONWriter {
     /// A key given as its finished bytes (`"code":`), for the fixed keys written for every report.
     mutating func key(quotedWithColon bytes: [UInt8]) {
         startKey()
-        self.bytes.append(contentsOf: bytes)
+        // Through a buffer pointer: appending the array itself retains and releases it for every key.
+        bytes.withUnsafeBufferPointer { self.bytes.append(contentsOf: $0) }
         finishKey(colon: false)
     }
 
@@ -122,8 +123,11 @@ public struct JSONWriter {
     }
 
     public mutating func stringValue(_ s: String) { value(); string(s); needsComma = true }
-    public mutating func null() { value(); bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); needsComma = true }
-    public mutating func bool(_ v: Bool) { value(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)); needsComma = true }
+    public mutating func null() { value(); literal("null"); needsComma = true }
+    public mutating func bool(_ v: Bool) { value(); literal(v ? "true" : "false"); needsComma = true }
+
+    /// Appends a literal's bytes (no array is made for them).
+    private mutating func literal(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
     public mutating func int(_ v: Int64) {
         value()
@@ -229,7 +233,7 @@ extension Report {
             w.key(fixed: "rows"); w.beginObject()
             for row in t.rows {
                 w.key(quotedWithColon: table3RowKeys[row.rawValue]); w.beginObject()
-                for column in Table3Column.allCases {
+                for column in table3Columns {
                     w.key(quotedWithColon: table3ColumnKeys[column.rawValue])
                     w.int(t[row, column])
                 }
@@ -245,9 +249,9 @@ extension Report {
         if let t = table4 {
             w.beginObject()
             w.key(fixed: "rows"); w.beginObject()
-            for group in Table4Group.allCases {
+            for group in table4Groups {
                 w.key(quotedWithColon: table4GroupKeys[group.rawValue]); w.beginObject()
-                for column in Table4Column.allCases {
+                for column in table4Columns {
                     w.key(quotedWithColon: table4ColumnKeys[column.rawValue])
                     w.int(t[group, column])
                 }
@@ -295,6 +299,10 @@ extension Report {
     }
 }
 
+// Made once: `allCases` builds a new array on every call.
+private let table3Columns = Table3Column.allCases
+private let table4Groups = Table4Group.allCases
+private let table4Columns = Table4Column.allCases
 private let table3ColumnKeys: [[UInt8]] = Table3Column.allCases.map { Array("\"\($0.code)\":".utf8) }
 private let table4ColumnKeys: [[UInt8]] = Table4Column.allCases.map { Array("\"\($0.code)\":".utf8) }
 private let table3RowKeys: [[UInt8]] = Table3Row.allCases.map { Array("\"\($0.code)\":".utf8) }

@@ -117,6 +117,12 @@ enum UTF8Check {
                 // The common case in Chinese text: a 3-byte sequence with no range caveats (E1…EC, EE, EF).
                 if c >= 0xE1 && c != 0xED && i + 2 < n && b[i + 1] & 0xC0 == 0x80 && b[i + 2] & 0xC0 == 0x80 && c <= 0xEF {
                     i += 3
+                    // Chinese characters come in runs: stay in this loop while they last.
+                    while i + 2 < n {
+                        let lead = b[i]
+                        guard lead >= 0xE1 && lead <= 0xEF && lead != 0xED && b[i + 1] & 0xC0 == 0x80 && b[i + 2] & 0xC0 == 0x80 else { break }
+                        i += 3
+                    }
                     continue
                 }
                 var need = 0
