@@ -42,10 +42,9 @@ public struct JSONWriter {
     }
 
     /// A key given as its finished bytes (`"code":`), for the fixed keys written for every report.
-    mutating func key(quotedWithColon bytes: [UInt8]) {
+    mutating func key(quotedWithColon bytes: UnsafeBufferPointer<UInt8>) {
         startKey()
-        // Through a buffer pointer: appending the array itself retains and releases it for every key.
-        bytes.withUnsafeBufferPointer { self.bytes.append(contentsOf: $0) }
+        self.bytes.append(contentsOf: bytes)
         finishKey(colon: false)
     }
 
@@ -131,8 +130,8 @@ public struct JSONWriter {
 
     public mutating func int(_ v: Int64) {
         value()
-        if v == 0 {
-            bytes.append(0x30)
+        if v >= 0 && v < 10 {
+            bytes.append(0x30 + UInt8(v))  // most table cells
         } else {
             var m = v.magnitude
             if v < 0 { bytes.append(0x2D) }
@@ -231,13 +230,17 @@ extension Report {
             w.beginObject()
             w.key(fixed: "template"); w.stringValue(t.template.rawValue)
             w.key(fixed: "rows"); w.beginObject()
-            for row in t.rows {
-                w.key(quotedWithColon: table3RowKeys[row.rawValue]); w.beginObject()
-                for column in table3Columns {
-                    w.key(quotedWithColon: table3ColumnKeys[column.rawValue])
-                    w.int(t[row, column])
+            table3RowKeys.withKeys { rowKeys in
+                table3ColumnKeys.withKeys { columnKeys in
+                    for row in t.rows {
+                        w.key(quotedWithColon: rowKeys[row.rawValue]); w.beginObject()
+                        for column in table3Columns {
+                            w.key(quotedWithColon: columnKeys[column.rawValue])
+                            w.int(t[row, column])
+                        }
+                        w.endObject()
+                    }
                 }
-                w.endObject()
             }
             w.endObject()
             w.endObject()
@@ -249,13 +252,17 @@ extension Report {
         if let t = table4 {
             w.beginObject()
             w.key(fixed: "rows"); w.beginObject()
-            for group in table4Groups {
-                w.key(quotedWithColon: table4GroupKeys[group.rawValue]); w.beginObject()
-                for column in table4Columns {
-                    w.key(quotedWithColon: table4ColumnKeys[column.rawValue])
-                    w.int(t[group, column])
+            table4GroupKeys.withKeys { groupKeys in
+                table4ColumnKeys.withKeys { columnKeys in
+                    for group in table4Groups {
+                        w.key(quotedWithColon: groupKeys[group.rawValue]); w.beginObject()
+                        for column in table4Columns {
+                            w.key(quotedWithColon: columnKeys[column.rawValue])
+                            w.int(t[group, column])
+                        }
+                        w.endObject()
+                    }
                 }
-                w.endObject()
             }
             w.endObject()
             w.endObject()
@@ -303,7 +310,34 @@ extension Report {
 private let table3Columns = Table3Column.allCases
 private let table4Groups = Table4Group.allCases
 private let table4Columns = Table4Column.allCases
-private let table3ColumnKeys: [[UInt8]] = Table3Column.allCases.map { Array("\"\($0.code)\":".utf8) }
-private let table4ColumnKeys: [[UInt8]] = Table4Column.allCases.map { Array("\"\($0.code)\":".utf8) }
-private let table3RowKeys: [[UInt8]] = Table3Row.allCases.map { Array("\"\($0.code)\":".utf8) }
-private let table4GroupKeys: [[UInt8]] = Table4Group.allCases.map { Array("\"\($0.code)\":".utf8) }
+private let table3ColumnKeys = QuotedKeys(table3Columns.map(\.code))
+private let table4ColumnKeys = QuotedKeys(table4Columns.map(\.code))
+private let table3RowKeys = QuotedKeys(Table3Row.allCases.map(\.code))
+private let table4GroupKeys = QuotedKeys(table4Groups.map(\.code))
+
+/// Keys written for every report, finished (`"code":`) and kept in one buffer: writing one from inside
+/// `withKeys` copies bytes and touches no reference count (an array per key was retained and released for
+/// each of the ~200 table cells of a report).
+private struct QuotedKeys {
+    private var bytes: [UInt8] = []
+    /// Key `i` is `bytes[starts[i]..<starts[i + 1]]`.
+    private var starts: [Int] = [0]
+
+    init(_ codes: [String]) {
+        for code in codes {
+            bytes.append(contentsOf: Array("\"\(code)\":".utf8))
+            starts.append(bytes.count)
+        }
+    }
+
+    struct Buffer {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let starts: UnsafeBufferPointer<Int>
+        subscript(i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[starts[i]..<starts[i + 1]]) }
+    }
+
+    /// The keys, valid only during `body`.
+    func withKeys<R>(_ body: (Buffer) -> R) -> R {
+        bytes.withUnsafeBufferPointer { b in starts.withUnsafeBufferPointer { s in body(Buffer(bytes: b, starts: s)) } }
+    }
+}
