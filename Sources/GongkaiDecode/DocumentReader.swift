@@ -190,22 +190,23 @@ public enum FileBytes {
                                     message: "文件过大：\(size) 字节，上限 \(limit) 字节 (file exceeds the size limit; not read)",
                                     size: size))
         }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var got = 0
-        let ok: Bool = bytes.withUnsafeMutableBytes { buf in
-            while got < size {
-                let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
+        // Read into uninitialised storage: zero-filling it first would write every byte twice.
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var got = 0
+            while got < size, let base = buffer.baseAddress {
+                let n = Glibc.read(fd, base + got, size - got)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return false
+                    failed = true
+                    break
                 }
                 if n == 0 { break }
                 got += n
             }
-            return true
+            initialized = got
         }
-        if !ok { return .failure(Failure(status: .ioError, message: "读取失败 (read failed)", size: size)) }
-        if got < size { bytes.removeSubrange(got...) }
+        if failed { return .failure(Failure(status: .ioError, message: "读取失败 (read failed)", size: size)) }
         return .success(bytes)
     }
 }

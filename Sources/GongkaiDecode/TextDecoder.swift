@@ -110,8 +110,12 @@ enum UTF8Check {
             while i < n {
                 let c = b[i]
                 if c < 0x80 {
-                    if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0B && c != 0x0C && c != 0x1B { controls += 1 }
-                    i += 1
+                    // ASCII comes in runs too (digits, tabs and line ends of the tables).
+                    while i < n && b[i] < 0x80 {
+                        let a = b[i]
+                        if a < 0x20 && a != 0x09 && a != 0x0A && a != 0x0D && a != 0x0B && a != 0x0C && a != 0x1B { controls += 1 }
+                        i += 1
+                    }
                     continue
                 }
                 // The common case in Chinese text: a 3-byte sequence with no range caveats (E1…EC, EE, EF).
