@@ -128,7 +128,14 @@ struct Structure {
                 }
                 var raw = Span(lineStart, lineEnd)
                 if raw.end > raw.start, b[raw.end - 1] == 0x0D { raw.end -= 1 }
-                if !loneCR { tabs = raw.isEmpty || memchr(base + lineStart, 0x09, raw.count) == nil ? 0 : 1 }
+                if !loneCR {
+                    // A cell line starts with its tab: only other lines need the search.
+                    if raw.isEmpty {
+                        tabs = 0
+                    } else {
+                        tabs = b[raw.start] == 0x09 || memchr(base + lineStart, 0x09, raw.count) != nil ? 1 : 0
+                    }
+                }
                 if lineEnd >= documentEnd {
                     lineStart = documentEnd
                 } else if b[lineEnd] == 0x0D, lineEnd + 1 < documentEnd, b[lineEnd + 1] == 0x0A {
