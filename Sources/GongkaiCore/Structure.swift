@@ -169,7 +169,7 @@ struct Structure {
                 // A cell line: nothing before the first tab, and no other tab inside the content
                 // (trailing tabs after the content are tolerated).
                 while b[firstTab] != 0x09 { firstTab += 1 }
-                let before = UTF8Bytes.trim(b, Span(raw.start, firstTab))
+                let before = firstTab == raw.start ? Span(firstTab, firstTab) : UTF8Bytes.trim(b, Span(raw.start, firstTab))
                 var otherTab = false
                 var k = firstTab + 1
                 while k < trimmed.end {
