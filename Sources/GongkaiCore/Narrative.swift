@@ -70,7 +70,12 @@ enum NarrativeReader {
                             let m = b[i + 1], l = b[i + 2]
                             if (m == 0x9C && l == 0xAA) || (m == 0x97 && l == 0xA0) || (m == 0xB2 && l == 0xA1) { hasDigitOrNegation = true }
                         }
-                        i = afterContinuationBytes(b, i + 1, p.end)
+                        // Most of the text: a three-byte character, stepped over whole.
+                        if c >= 0xE0, i + 2 < p.end, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 {
+                            i += 3
+                        } else {
+                            i = afterContinuationBytes(b, i + 1, p.end)
+                        }
                         continue
                     }
                 }
