@@ -252,8 +252,16 @@ private struct ParseState {
     }
 
     /// Reads a count cell, recording a finding for text, negatives and fractions.
+    @inline(__always)
     mutating func count(_ cell: Span, path: @autoclosure () -> String, label: @autoclosure () -> String) -> Int64? {
-        switch NumberReader.read(b, cell) {
+        let read = NumberReader.read(b, cell)
+        // The common case, a whole number ≥ 0, returns before anything is prepared for a finding.
+        if case .number(let micros, false, _) = read, micros >= 0 { return micros / 1_000_000 }
+        return count(read, cell, path: path, label: label)
+    }
+
+    private mutating func count(_ read: CellValue, _ cell: Span, path: () -> String, label: () -> String) -> Int64? {
+        switch read {
         case .blank:
             return nil
         case .text:
