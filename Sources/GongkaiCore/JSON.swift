@@ -133,24 +133,81 @@ public struct JSONWriter {
         if v >= 0 && v < 10 {
             bytes.append(0x30 + UInt8(v))  // most table cells
         } else {
-            var m = v.magnitude
-            if v < 0 { bytes.append(0x2D) }
-            var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var n = 0
-            withUnsafeMutableBytes(of: &tmp) { buf in
-                while m > 0 {
-                    buf[n] = UInt8(m % 10) + 0x30
-                    m /= 10
-                    n += 1
-                }
-                while n > 0 {
-                    n -= 1
-                    bytes.append(buf[n])
-                }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxIntLength) { buffer in
+                let n = Self.write(v, into: buffer, at: 0)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
             }
         }
+        needsComma = true
+    }
+
+    /// The longest decimal Int64: `-9223372036854775808`.
+    private static let maxIntLength = 20
+
+    /// Writes `v` in decimal at `at` (room for `maxIntLength` bytes needed); returns the index after it.
+    private static func write(_ v: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        var at = at
+        if v < 0 {
+            buffer[at] = 0x2D
+            at += 1
+        }
+        var m = v.magnitude
+        var digits = 1
+        var scale: UInt64 = 1
+        while m / scale >= 10 {
+            scale *= 10
+            digits += 1
+        }
+        for k in stride(from: digits - 1, through: 0, by: -1) {
+            buffer[at + k] = UInt8(m % 10) + 0x30
+            m /= 10
+        }
+        return at + digits
+    }
+
+    /// A member whose value is an object of integer fields, `"key":{"a":1,"b":null}`: the table rows written for
+    /// every report. Without indentation it is put together in a scratch buffer and appended once, the same
+    /// bytes the general calls below (used for pretty output) write one piece at a time.
+    fileprivate mutating func intObject(key: UnsafeBufferPointer<UInt8>, fields: QuotedKeys.Buffer, count: Int,
+                                        value: (Int) -> Int64?) {
+        guard !pretty else {
+            self.key(quotedWithColon: key)
+            beginObject()
+            for i in 0..<count {
+                self.key(quotedWithColon: fields[i])
+                int(value(i))
+            }
+            endObject()
+            return
+        }
+        var capacity = 1 + key.count + 2
+        for i in 0..<count { capacity += 1 + fields[i].count + Self.maxIntLength }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var at = 0
+            func put(_ piece: UnsafeBufferPointer<UInt8>) {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + piece.count)]).initialize(from: piece)
+                at += piece.count
+            }
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
+            }
+            if needsComma { put(0x2C) }
+            put(key)
+            put(0x7B)
+            for i in 0..<count {
+                if i > 0 { put(0x2C) }
+                put(fields[i])
+                if let v = value(i) {
+                    at = Self.write(v, into: buffer, at: at)
+                } else {
+                    for byte in "null".utf8 { put(byte) }
+                }
+            }
+            put(0x7D)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<at]))
+        }
+        pendingKey = false
         needsComma = true
     }
 
@@ -233,12 +290,9 @@ extension Report {
             table3RowKeys.withKeys { rowKeys in
                 table3ColumnKeys.withKeys { columnKeys in
                     for row in t.rows {
-                        w.key(quotedWithColon: rowKeys[row.rawValue]); w.beginObject()
-                        for column in table3Columns {
-                            w.key(quotedWithColon: columnKeys[column.rawValue])
-                            w.int(t[row, column])
+                        w.intObject(key: rowKeys[row.rawValue], fields: columnKeys, count: table3Columns.count) {
+                            t[row, table3Columns[$0]]
                         }
-                        w.endObject()
                     }
                 }
             }
@@ -255,12 +309,9 @@ extension Report {
             table4GroupKeys.withKeys { groupKeys in
                 table4ColumnKeys.withKeys { columnKeys in
                     for group in table4Groups {
-                        w.key(quotedWithColon: groupKeys[group.rawValue]); w.beginObject()
-                        for column in table4Columns {
-                            w.key(quotedWithColon: columnKeys[column.rawValue])
-                            w.int(t[group, column])
+                        w.intObject(key: groupKeys[group.rawValue], fields: columnKeys, count: table4Columns.count) {
+                            t[group, table4Columns[$0]]
                         }
-                        w.endObject()
                     }
                 }
             }
