@@ -195,6 +195,10 @@ enum NumberReader {
     private static func slowRead(_ b: Bytes, _ span: Span) -> CellValue {
         // Labels go no further: every number, zero word and sign starts with one of a few characters.
         if !canStartNumber(b, span) { return .text }
+        // A label that starts like a number (1.属于国家秘密): a character no number has, ahead of where any unit
+        // (at most 6 bytes) could start, stays in the body whatever is cut, so the cell is text. Longer than
+        // every zero word, too.
+        if span.count > 6 && numberPrefixEnd(b, span) < span.end - 6 { return .text }
         for w in zeroWords where UTF8Bytes.equals(b, span, w) {
             return .number(micros: 0, hasFraction: false, unit: .none)
         }
@@ -277,6 +281,23 @@ enum NumberReader {
         var micros = whole * 1_000_000 + fraction
         if negative { micros = -micros }
         return .number(micros: micros, hasFraction: hasFraction, unit: unit)
+    }
+
+    /// Where the run of characters a number body may have (digits, signs, separators, decimal points, spaces, and
+    /// the full-width forms EF BC 8B…99) that starts the span ends. It steps as the body parse does.
+    private static func numberPrefixEnd(_ b: Bytes, _ span: Span) -> Int {
+        var i = span.start
+        while i < span.end {
+            let c = b[i]
+            if (c >= 0x2B && c <= 0x39) || c == 0x20 {
+                i += 1
+            } else if c == 0xEF, i + 2 < span.end, b[i + 1] == 0xBC, b[i + 2] >= 0x8B, b[i + 2] <= 0x99 {
+                i += 3
+            } else {
+                break
+            }
+        }
+        return i
     }
 
     /// Whether a trimmed, non-empty cell starts with a character that `slowRead` can read as anything but text:
