@@ -120,6 +120,24 @@ enum UTF8Bytes {
         find(b, span, needle) != nil
     }
 
+    /// One bit per byte value modulo 64 (CJK continuation bytes spread over all 64).
+    @inline(__always)
+    static func bit(_ byte: UInt8) -> UInt64 { 1 << UInt64(byte & 63) }
+
+    /// The bits of all the bytes of a span. A needle with a byte whose bit is missing cannot occur in the span,
+    /// so a label is held against a list of needles with one AND each, and searched only where that passes.
+    static func byteMask(_ b: Bytes, _ span: Span) -> UInt64 {
+        var mask: UInt64 = 0
+        for i in span.start..<max(span.start, span.end) { mask |= bit(b[i]) }
+        return mask
+    }
+
+    /// `contains` for a span whose `byteMask` is `mask`.
+    @inline(__always)
+    static func contains(_ b: Bytes, _ span: Span, mask: UInt64, _ needle: StaticBytes) -> Bool {
+        needle.mask & ~mask == 0 && contains(b, span, needle)
+    }
+
     @inline(__always)
     static func hasPrefix(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Bool {
         let n = needle.count
@@ -142,7 +160,12 @@ enum UTF8Bytes {
 /// A needle for byte search, stored once as a static array.
 struct StaticBytes: Sendable {
     let bytes: [UInt8]
-    init(_ s: String) { bytes = Array(s.utf8) }
+    /// The needle's `UTF8Bytes.byteMask`.
+    let mask: UInt64
+    init(_ s: String) {
+        bytes = Array(s.utf8)
+        mask = bytes.reduce(0) { $0 | UTF8Bytes.bit($1) }
+    }
     var count: Int { bytes.count }
     var first: UInt8 { bytes[0] }
     subscript(i: Int) -> UInt8 { bytes[i] }

@@ -295,7 +295,8 @@ private struct ParseState {
         {
             return next
         }
-        for p in patterns where UTF8Bytes.contains(b, label, p.needle) { return p.row }
+        let mask = UTF8Bytes.byteMask(b, label)
+        for p in patterns where UTF8Bytes.contains(b, label, mask: mask, p.needle) { return p.row }
         // （六）其他处理 as one row (2019), or 3.其他 after the other-handling rows (2021).
         if UTF8Bytes.contains(b, label, needleOtherHandling) { return .other }
         if let last, last.rawValue >= Table3Row.granted.rawValue, last.rawValue <= Table3Row.other.rawValue {
@@ -511,8 +512,9 @@ private struct Table2Builder {
         // Data row: the first label names the row.
         guard let labelIndex = cells.firstIndex(where: { !$0.isEmpty }) else { return false }
         let label = cells[labelIndex]
+        let mask = UTF8Bytes.byteMask(b, label)
         guard let patternIndex = table2RowPatterns.firstIndex(where: {
-            $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, $0.needle)
+            $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, mask: mask, $0.needle)
         }) else { return false }
         let pattern = table2RowPatterns[patternIndex]
         guard labelIndex == lastLabel || lastLabel - labelIndex <= 1 else { return false }
