@@ -86,8 +86,9 @@ def main():
     files = sorted(glob.glob(os.path.join(d, "*.txt")))
     total_bytes = sum(os.path.getsize(f) for f in files)
     n = len(files)
-    results = {"machine": dict(machine(), binary=binary if a.binary else "built from this checkout"), "corpus": {"dir": os.path.relpath(d, ROOT), "files": n, "bytes": total_bytes,
-                                                  "mean_bytes": total_bytes // max(1, n)}, "stages": []}
+    measured = dict(machine(), binary=binary if a.binary else "built from this checkout")
+    results = {"machine": measured, "corpus": {"dir": os.path.relpath(d, ROOT), "files": n, "bytes": total_bytes,
+                                               "mean_bytes": total_bytes // max(1, n)}, "stages": []}
 
     # 1. In-process, one core.
     out = subprocess.run([binary, "bench", "parse", d, "--runs", str(max(1, a.runs))], check=True,

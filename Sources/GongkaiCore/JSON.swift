@@ -166,8 +166,8 @@ public struct JSONWriter {
     }
 
     /// A member whose value is an object of integer fields, `"key":{"a":1,"b":null}`: the table rows written for
-    /// every report. Without indentation it is put together in a scratch buffer and appended once, the same
-    /// bytes the general calls below (used for pretty output) write one piece at a time.
+    /// every report. Pretty output goes through the general calls; without indentation the same bytes are put
+    /// together in a scratch buffer and appended once, instead of a piece at a time.
     fileprivate mutating func intObject(key: UnsafeBufferPointer<UInt8>, fields: QuotedKeys.Buffer, count: Int,
                                         value: (Int) -> Int64?) {
         guard !pretty else {
