@@ -9,7 +9,9 @@ Measures, on one generated corpus of seed-sized UTF-8 reports, in one run:
   4. bench/baselines/regex_tables.py, which only regex-extracts table-3 and table-4 rows.
 Each timed command runs --runs times; the median is reported with min and max.
 
-Usage: bench/parse_bench.py [--count 20000] [--runs 5] [--seed 1] [--smoke]
+Usage: bench/parse_bench.py [--count 20000] [--runs 5] [--seed 1] [--smoke] [--binary PATH] [--out NAME]
+--binary measures an already built gongkai (e.g. a copy of an older build, for before/after figures on the
+same corpus and the same machine state) instead of building this checkout.
 Writes bench/results/parse-latest.json and prints a markdown table.
 """
 import argparse
@@ -75,15 +77,18 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--smoke", action="store_true", help="small and quick: checks the harness works, not the speed")
+    ap.add_argument("--binary", help="a gongkai executable to measure instead of building this checkout")
+    ap.add_argument("--out", help="results file name under bench/results/ (default parse-latest.json)")
     a = ap.parse_args()
 
-    binary = build()
+    binary = os.path.abspath(a.binary) if a.binary else build()
     d = corpus(binary, a.count, a.seed)
     files = sorted(glob.glob(os.path.join(d, "*.txt")))
     total_bytes = sum(os.path.getsize(f) for f in files)
     n = len(files)
-    results = {"machine": machine(), "corpus": {"dir": os.path.relpath(d, ROOT), "files": n, "bytes": total_bytes,
-                                                  "mean_bytes": total_bytes // max(1, n)}, "stages": []}
+    measured = dict(machine(), binary=binary if a.binary else "built from this checkout")
+    results = {"machine": measured, "corpus": {"dir": os.path.relpath(d, ROOT), "files": n, "bytes": total_bytes,
+                                               "mean_bytes": total_bytes // max(1, n)}, "stages": []}
 
     # 1. In-process, one core.
     out = subprocess.run([binary, "bench", "parse", d, "--runs", str(max(1, a.runs))], check=True,
@@ -114,7 +119,7 @@ def main():
     results["ratios"] = {"cli_vs_python": round(cli / py, 2), "cli_one_thread_vs_python": round(cli1 / py, 2)}
 
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    name = "parse-smoke.json" if a.smoke else "parse-latest.json"
+    name = a.out or ("parse-smoke.json" if a.smoke else "parse-latest.json")
     with open(os.path.join(ROOT, "bench", "results", name), "w") as f:
         json.dump(results, f, indent=2, ensure_ascii=False)
 

@@ -1,5 +1,11 @@
 // Byte-level helpers over UTF-8: whitespace, substring search, numbers as reports write them.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A half-open range of bytes in a document buffer.
 @usableFromInline
 struct Span: Sendable, Hashable {
@@ -67,6 +73,7 @@ enum UTF8Bytes {
         let n = needle.count
         if n == 0 || span.count < n { return nil }
         // UTF-8 CJK text shares a handful of lead bytes, so test the first two bytes before the rest.
+        if n >= 3 && span.count >= 32, let base = b.baseAddress { return findByThirdByte(b, base, span, needle) }
         let first = needle.first
         let second = n > 1 ? needle[1] : 0
         var i = span.start
@@ -89,9 +96,46 @@ enum UTF8Bytes {
         return nil
     }
 
+    /// `find` over a longer span: memchr looks for the needle's third byte, and each place it is found is compared
+    /// in full. Candidates come in order, so the first match is the first found. The first byte of a Chinese
+    /// character is shared by thousands of characters and the second by dozens; the third is far rarer in text.
+    private static func findByThirdByte(_ b: Bytes, _ base: UnsafePointer<UInt8>, _ span: Span, _ needle: StaticBytes) -> Int? {
+        let n = needle.count
+        let third = Int32(needle[2])
+        var j = span.start + 2
+        let lastJ = span.end - n + 2  // the third byte of a match starting at the last possible place
+        while j <= lastJ {
+            guard let found = memchr(base + j, third, lastJ - j + 1) else { return nil }
+            let at = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
+            var k = 0
+            while k < n && b[at - 2 + k] == needle[k] { k += 1 }
+            if k == n { return at - 2 }
+            j = at + 1
+        }
+        return nil
+    }
+
     @inline(__always)
     static func contains(_ b: Bytes, _ span: Span, _ needle: StaticBytes) -> Bool {
         find(b, span, needle) != nil
+    }
+
+    /// One bit per byte value modulo 64 (CJK continuation bytes spread over all 64).
+    @inline(__always)
+    static func bit(_ byte: UInt8) -> UInt64 { 1 << UInt64(byte & 63) }
+
+    /// The bits of all the bytes of a span. A needle with a byte whose bit is missing cannot occur in the span,
+    /// so a label is held against a list of needles with one AND each, and searched only where that passes.
+    static func byteMask(_ b: Bytes, _ span: Span) -> UInt64 {
+        var mask: UInt64 = 0
+        for i in span.start..<max(span.start, span.end) { mask |= bit(b[i]) }
+        return mask
+    }
+
+    /// `contains` for a span whose `byteMask` is `mask`.
+    @inline(__always)
+    static func contains(_ b: Bytes, _ span: Span, mask: UInt64, _ needle: StaticBytes) -> Bool {
+        needle.mask & ~mask == 0 && contains(b, span, needle)
     }
 
     @inline(__always)
@@ -116,7 +160,12 @@ enum UTF8Bytes {
 /// A needle for byte search, stored once as a static array.
 struct StaticBytes: Sendable {
     let bytes: [UInt8]
-    init(_ s: String) { bytes = Array(s.utf8) }
+    /// The needle's `UTF8Bytes.byteMask`.
+    let mask: UInt64
+    init(_ s: String) {
+        bytes = Array(s.utf8)
+        mask = bytes.reduce(0) { $0 | UTF8Bytes.bit($1) }
+    }
     var count: Int { bytes.count }
     var first: UInt8 { bytes[0] }
     subscript(i: Int) -> UInt8 { bytes[i] }
@@ -167,6 +216,12 @@ enum NumberReader {
     }
 
     private static func slowRead(_ b: Bytes, _ span: Span) -> CellValue {
+        // Labels go no further: every number, zero word and sign starts with one of a few characters.
+        if !canStartNumber(b, span) { return .text }
+        // A label that starts like a number (1.属于国家秘密): a character no number has, ahead of where any unit
+        // (at most 6 bytes) could start, stays in the body whatever is cut, so the cell is text. Longer than
+        // every zero word, too.
+        if span.count > 6 && numberPrefixEnd(b, span) < span.end - 6 { return .text }
         for w in zeroWords where UTF8Bytes.equals(b, span, w) {
             return .number(micros: 0, hasFraction: false, unit: .none)
         }
@@ -249,5 +304,40 @@ enum NumberReader {
         var micros = whole * 1_000_000 + fraction
         if negative { micros = -micros }
         return .number(micros: micros, hasFraction: hasFraction, unit: unit)
+    }
+
+    /// Where the run of characters a number body may have (digits, signs, separators, decimal points, spaces, and
+    /// the full-width forms EF BC 8B…99) that starts the span ends. It steps as the body parse does.
+    private static func numberPrefixEnd(_ b: Bytes, _ span: Span) -> Int {
+        var i = span.start
+        while i < span.end {
+            let c = b[i]
+            if (c >= 0x2B && c <= 0x39) || c == 0x20 {
+                i += 1
+            } else if c == 0xEF, i + 2 < span.end, b[i + 1] == 0xBC, b[i + 2] >= 0x8B, b[i + 2] <= 0x99 {
+                i += 3
+            } else {
+                break
+            }
+        }
+        return i
+    }
+
+    /// Whether a trimmed, non-empty cell starts with a character that `slowRead` can read as anything but text:
+    /// a digit, sign, decimal point, space or separator, the first character of a zero word (— – － - / ／ 无),
+    /// or their full-width forms (＋ ． ， and ０…９ are EF BC 8B…99). The unit is cut from the end, so the
+    /// first character is the first character of the body.
+    @inline(__always)
+    private static func canStartNumber(_ b: Bytes, _ span: Span) -> Bool {
+        let c = b[span.start]
+        if c < 0x80 { return (c >= 0x2B && c <= 0x39) || c == 0x20 }  // + , - . / 0…9 and space
+        guard span.count >= 3 else { return false }
+        let m = b[span.start + 1], l = b[span.start + 2]
+        switch c {
+        case 0xE2: return m == 0x80 && (l == 0x93 || l == 0x94)  // – —
+        case 0xEF: return m == 0xBC && l >= 0x8B && l <= 0x99  // ＋ ， － ． ／ ０…９
+        case 0xE6: return m == 0x97 && l == 0xA0  // 无
+        default: return false
+        }
     }
 }

@@ -27,9 +27,10 @@ enum Headings {
         // Sub-numbered lines such as （一）… or (1) … are subsections, not section headings.
         for p in openParens where UTF8Bytes.hasPrefix(b, span, p) { return 0 }
         var found = 0
+        let mask = UTF8Bytes.byteMask(b, span)
         for (section, all) in keywords {
             var matched = true
-            for k in all where !UTF8Bytes.contains(b, span, k) {
+            for k in all where !UTF8Bytes.contains(b, span, mask: mask, k) {
                 matched = false
                 break
             }

@@ -9,19 +9,19 @@ enum Metadata {
     /// `硚口区人力资源局2022年政府信息公开工作年度报告` → (2022, 硚口区人力资源局);
     /// `2022年度XX市人民政府政府信息公开工作年度报告` → (2022, XX市人民政府).
     static func fromTitle(_ raw: String) -> Title {
-        let scalars = Array(raw.unicodeScalars.filter { !isSpace($0) })
+        let scalars = withoutSpaces(raw)
         var result = Title()
         guard let (yearStart, yearEnd, year) = findYear(scalars) else { return result }
         result.year = year
-        var agency = String(String.UnicodeScalarView(scalars[0..<yearStart]))
+        var agency = string(scalars[0..<yearStart])
         if agency.isEmpty {
             // Year first: the agency sits between 年(度) and 政府信息公开 / 信息公开.
             var after = yearEnd
             if after < scalars.count, scalars[after] == "度" { after += 1 }
             let rest = Array(scalars[after...])
-            for marker in ["政府信息公开", "信息公开"] {
-                if let at = index(of: Array(marker.unicodeScalars), in: rest) {
-                    agency = String(String.UnicodeScalarView(rest[0..<at]))
+            for marker in agencyEndMarkers {
+                if let at = index(of: marker, in: rest) {
+                    agency = string(rest[0..<at])
                     break
                 }
             }
@@ -32,15 +32,17 @@ enum Metadata {
         return result
     }
 
+    private static let agencyEndMarkers: [[Unicode.Scalar]] = ["政府信息公开", "信息公开"].map { Array($0.unicodeScalars) }
+
     private static func index(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> Int? {
         guard needle.count <= haystack.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        for i in 0...(haystack.count - needle.count) where matches(needle, in: haystack, at: i) { return i }
         return nil
     }
 
     /// The first `19xx年`/`20xx年` in a text.
     static func firstYear(in text: String) -> Int? {
-        let scalars = Array(text.unicodeScalars.filter { !isSpace($0) })
+        let scalars = withoutSpaces(text)
         return findYear(scalars)?.2
     }
 
@@ -64,6 +66,22 @@ enum Metadata {
         return v
     }
 
+    /// The text's scalars, spaces left out.
+    private static func withoutSpaces(_ text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars where !isSpace(c) { scalars.append(c) }
+        return scalars
+    }
+
+    /// A String of scalars, encoded once (appending to a String's scalar view goes scalar by scalar).
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count * 3)
+        for c in scalars { UTF8.encode(c) { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
     static func digit(_ c: Unicode.Scalar) -> Int? {
         switch c.value {
         case 0x30...0x39: return Int(c.value - 0x30)
@@ -82,7 +100,7 @@ enum Metadata {
 
     /// A date such as `2023年1月5日`, `2023-01-05`, `2023.1.5`, `2023/1/5` or `二〇二三年一月五日`.
     static func date(in text: String) -> ReportDate? {
-        let s = Array(text.unicodeScalars.filter { !isSpace($0) })
+        let s = withoutSpaces(text)
         var i = 0
         while i < s.count {
             if let (y, next) = readYear(s, i), let date = readMonthDay(s, next, year: y) { return date }
@@ -147,13 +165,15 @@ enum Metadata {
         return seen ? tens * 10 + units : nil
     }
 
-    private static let divisionSuffixes: [String] = ["特别行政区", "自治区", "自治州", "自治县", "自治旗", "省", "市", "区", "县", "州", "旗", "盟"]
+    /// Division suffixes as scalars, longest first where one ends another (自治区 before 区).
+    private static let divisionSuffixes: [[Unicode.Scalar]] = ["特别行政区", "自治区", "自治州", "自治县", "自治旗", "省", "市", "区", "县", "州", "旗", "盟"]
+        .map { Array($0.unicodeScalars) }
 
     /// The administrative divisions an agency's name starts with: 武汉市硚口区人力资源局 → 武汉市硚口区.
     /// The sign-off often carries the fuller name (硚口区人力资源局 signed 武汉市硚口区人力资源局).
     static func region(agency: String?, signature: String?) -> String? {
         var name = agency
-        if let signature, let agency, signature.utf8.count > agency.utf8.count, 
+        if let signature, let agency, signature.utf8.count > agency.utf8.count,
             signature.utf8.suffix(agency.utf8.count).elementsEqual(agency.utf8)
         {
             name = signature
@@ -167,12 +187,9 @@ enum Metadata {
             // A division name has at least two characters before its suffix (梅州市, not 梅州).
             var j = end + 2
             while j < min(chars.count - 1, end + 10) {
-                for suffix in divisionSuffixes {
-                    let sc = Array(suffix.unicodeScalars)
-                    if j + sc.count <= chars.count, Array(chars[j..<(j + sc.count)]) == sc {
-                        found = j + sc.count
-                        break
-                    }
+                for suffix in divisionSuffixes where matches(suffix, in: chars, at: j) {
+                    found = j + suffix.count
+                    break
                 }
                 if found >= 0 { break }
                 j += 1
@@ -181,6 +198,13 @@ enum Metadata {
             end = found
             levels += 1
         }
-        return end > 0 ? String(String.UnicodeScalarView(chars[0..<end])) : nil
+        return end > 0 ? string(chars[0..<end]) : nil
+    }
+
+    /// Whether `needle` is written in `haystack` starting at `at`.
+    private static func matches(_ needle: [Unicode.Scalar], in haystack: [Unicode.Scalar], at: Int) -> Bool {
+        guard at + needle.count <= haystack.count else { return false }
+        for k in 0..<needle.count where haystack[at + k] != needle[k] { return false }
+        return true
     }
 }

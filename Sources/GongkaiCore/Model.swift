@@ -156,15 +156,19 @@ public struct Table3: Sendable, Hashable {
 /// Groups of table 4 (行政复议、行政诉讼).
 public enum Table4Group: Int, Sendable, Hashable, CaseIterable {
     case review, litigationDirect, litigationAfterReview
-    public var code: String { ["review", "litigation_direct", "litigation_after_review"][rawValue] }
-    public var label: String { ["行政复议", "未经复议直接起诉", "复议后起诉"][rawValue] }
+    public var code: String { Self.codes[rawValue] }
+    public var label: String { Self.labels[rawValue] }
+    private static let codes = ["review", "litigation_direct", "litigation_after_review"]
+    private static let labels = ["行政复议", "未经复议直接起诉", "复议后起诉"]
 }
 
 /// Columns of each table 4 group.
 public enum Table4Column: Int, Sendable, Hashable, CaseIterable {
     case upheld, corrected, other, pending, total
-    public var code: String { ["upheld", "corrected", "other", "pending", "total"][rawValue] }
-    public var label: String { ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"][rawValue] }
+    public var code: String { Self.codes[rawValue] }
+    public var label: String { Self.labels[rawValue] }
+    private static let codes = ["upheld", "corrected", "other", "pending", "total"]
+    private static let labels = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 }
 
 /// Table 4: 15 numbers. A blank cell is `nil`.

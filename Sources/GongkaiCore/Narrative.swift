@@ -4,7 +4,6 @@
 enum NarrativeReader {
     /// The needles, loaded once per document rather than once per clause.
     struct Keywords {
-        let clauseBreaks = NarrativeReader.clauseBreaks
         let proactive = NarrativeReader.proactive
         let received = NarrativeReader.received
         let application = NarrativeReader.application
@@ -21,8 +20,6 @@ enum NarrativeReader {
         let unitCases = NarrativeReader.unitCases
         let unitMoney = NarrativeReader.unitMoney
     }
-
-    private static let clauseBreaks: [StaticBytes] = ["。", "，", "；", "！", "？", "："].map(StaticBytes.init)
 
     private static let proactive = StaticBytes("主动公开")
     private static let received = StaticBytes("收到")
@@ -61,13 +58,10 @@ enum NarrativeReader {
                         continue
                     } else if c == 0xEF || c == 0xE3 {
                         // ，；！？：are EF BC xx; 。 is E3 80 82; full-width digits are EF BC 90…99.
-                        for br in k.clauseBreaks where UTF8Bytes.hasPrefix(b, Span(i, p.end), br) {
-                            breakLength = br.count
-                            break
-                        }
+                        breakLength = clauseBreakLength(b, i, p.end)
                         if breakLength == 0 {
                             if c == 0xEF, i + 2 < p.end, b[i + 1] == 0xBC, b[i + 2] >= 0x90, b[i + 2] <= 0x99 { hasDigitOrNegation = true }
-                            i += 1
+                            i = afterContinuationBytes(b, i + 1, p.end)
                             continue
                         }
                     } else {
@@ -76,7 +70,12 @@ enum NarrativeReader {
                             let m = b[i + 1], l = b[i + 2]
                             if (m == 0x9C && l == 0xAA) || (m == 0x97 && l == 0xA0) || (m == 0xB2 && l == 0xA1) { hasDigitOrNegation = true }
                         }
-                        i += 1
+                        // Most of the text: a three-byte character, stepped over whole.
+                        if c >= 0xE0, i + 2 < p.end, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 {
+                            i += 3
+                        } else {
+                            i = afterContinuationBytes(b, i + 1, p.end)
+                        }
                         continue
                     }
                 }
@@ -89,6 +88,25 @@ enum NarrativeReader {
             }
         }
         return n
+    }
+
+    /// The length of the clause break at `i` (。 E3 80 82, or ，；！？：EF BC 8C/9B/81/9F/9A), or 0.
+    @inline(__always)
+    private static func clauseBreakLength(_ b: Bytes, _ i: Int, _ end: Int) -> Int {
+        guard i + 3 <= end else { return 0 }
+        let c = b[i], m = b[i + 1], l = b[i + 2]
+        if c == 0xEF && m == 0xBC && (l == 0x8C || l == 0x9B || l == 0x81 || l == 0x9F || l == 0x9A) { return 3 }
+        if c == 0xE3 && m == 0x80 && l == 0x82 { return 3 }
+        return 0
+    }
+
+    /// The index after the UTF-8 continuation bytes (10xxxxxx) from `i` on. None of them is a break, a digit or
+    /// the lead byte of a negation, so the scan steps over them whether or not the text is well formed.
+    @inline(__always)
+    private static func afterContinuationBytes(_ b: Bytes, _ i: Int, _ end: Int) -> Int {
+        var i = i
+        while i < end && b[i] & 0xC0 == 0x80 { i += 1 }
+        return i
     }
 
     private static func readClause(_ b: Bytes, _ c: Span, _ k: Keywords, into n: inout Narrative) {

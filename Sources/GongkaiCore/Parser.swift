@@ -252,8 +252,16 @@ private struct ParseState {
     }
 
     /// Reads a count cell, recording a finding for text, negatives and fractions.
+    @inline(__always)
     mutating func count(_ cell: Span, path: @autoclosure () -> String, label: @autoclosure () -> String) -> Int64? {
-        switch NumberReader.read(b, cell) {
+        let read = NumberReader.read(b, cell)
+        // The common case, a whole number ≥ 0, returns before anything is prepared for a finding.
+        if case .number(let micros, false, _) = read, micros >= 0 { return micros / 1_000_000 }
+        return count(read, cell, path: path, label: label)
+    }
+
+    private mutating func count(_ read: CellValue, _ cell: Span, path: () -> String, label: () -> String) -> Int64? {
+        switch read {
         case .blank:
             return nil
         case .text:
@@ -287,7 +295,8 @@ private struct ParseState {
         {
             return next
         }
-        for p in patterns where UTF8Bytes.contains(b, label, p.needle) { return p.row }
+        let mask = UTF8Bytes.byteMask(b, label)
+        for p in patterns where UTF8Bytes.contains(b, label, mask: mask, p.needle) { return p.row }
         // （六）其他处理 as one row (2019), or 3.其他 after the other-handling rows (2021).
         if UTF8Bytes.contains(b, label, needleOtherHandling) { return .other }
         if let last, last.rawValue >= Table3Row.granted.rawValue, last.rawValue <= Table3Row.other.rawValue {
@@ -409,10 +418,10 @@ private struct ParseState {
         for (offset, cell) in values.enumerated() {
             let group = Table4Group(rawValue: offset / 5)!
             let column = Table4Column(rawValue: offset % 5)!
-            let path = "table4.\(group.code).\(column.code)"
-            let value = count(cell, path: path, label: "表四 \(group.label)\(column.label)")
+            // Paths and labels are only spelled out for a finding.
+            let value = count(cell, path: "table4.\(group.code).\(column.code)", label: "表四 \(group.label)\(column.label)")
             table[group, column] = value
-            if value == nil && cell.isEmpty { blanks.append(path) }
+            if value == nil && cell.isEmpty { blanks.append("table4.\(group.code).\(column.code)") }
         }
         if !blanks.isEmpty {
             findings.append(Finding(rule: .cellBlank, cells: blanks,
@@ -503,8 +512,9 @@ private struct Table2Builder {
         // Data row: the first label names the row.
         guard let labelIndex = cells.firstIndex(where: { !$0.isEmpty }) else { return false }
         let label = cells[labelIndex]
+        let mask = UTF8Bytes.byteMask(b, label)
         guard let patternIndex = table2RowPatterns.firstIndex(where: {
-            $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, $0.needle)
+            $0.exact ? UTF8Bytes.equals(b, label, $0.needle) : UTF8Bytes.contains(b, label, mask: mask, $0.needle)
         }) else { return false }
         let pattern = table2RowPatterns[patternIndex]
         guard labelIndex == lastLabel || lastLabel - labelIndex <= 1 else { return false }
@@ -529,7 +539,8 @@ private struct Table2Builder {
         }
         for (offset, name) in names.enumerated() {
             let cell: Span? = offset < values.count ? values[values.startIndex + offset] : nil
-            let path = "table2.\(pattern.row).\(name)"
+            // The path is only spelled out for a finding.
+            let path = { "table2.\(pattern.row).\(name)" }
             if Table2.isAmount(field: name) {
                 fields.append(.init(row: pattern.row, field: name, value: amount(s, cell, path: path)))
             } else {
@@ -539,18 +550,18 @@ private struct Table2Builder {
         return true
     }
 
-    private mutating func amount(_ s: ParseState, _ cell: Span?, path: String) -> Table2Value {
+    private mutating func amount(_ s: ParseState, _ cell: Span?, path: () -> String) -> Table2Value {
         guard let cell, !cell.isEmpty else {
-            blankCells.append(path)
+            blankCells.append(path())
             return .amount(nil, written: nil, unit: nil)
         }
         let written = UTF8Bytes.string(s.b, cell)
         switch NumberReader.read(s.b, cell) {
         case .blank:
-            blankCells.append(path)
+            blankCells.append(path())
             return .amount(nil, written: nil, unit: nil)
         case .text:
-            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path], message: "表二 金额“\(written)”不是数字 (not a number)"))
+            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path()], message: "表二 金额“\(written)”不是数字 (not a number)"))
             return .amount(nil, written: written, unit: nil)
         case .number(let micros, _, let unit):
             let effective = unit == .none ? headerUnit : unit
@@ -561,27 +572,27 @@ private struct Table2Builder {
         }
     }
 
-    private mutating func count(_ s: ParseState, _ cell: Span?, path: String, signed: Bool) -> Table2Value {
+    private mutating func count(_ s: ParseState, _ cell: Span?, path: () -> String, signed: Bool) -> Table2Value {
         guard let cell, !cell.isEmpty else {
-            blankCells.append(path)
+            blankCells.append(path())
             return .count(nil)
         }
         switch NumberReader.read(s.b, cell) {
         case .blank:
-            blankCells.append(path)
+            blankCells.append(path())
             return .count(nil)
         case .text:
-            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path],
+            pendingFindings.append(Finding(rule: .cellNotNumber, cells: [path()],
                                            message: "表二“\(UTF8Bytes.string(s.b, cell))”不是数字 (not a number)"))
             return .count(nil)
         case .number(let micros, let hasFraction, _):
             if hasFraction {
-                pendingFindings.append(Finding(rule: .cellFraction, cells: [path], message: "表二 计数含小数 (fraction in a count)",
+                pendingFindings.append(Finding(rule: .cellFraction, cells: [path()], message: "表二 计数含小数 (fraction in a count)",
                                                found: Double(micros) / 1_000_000))
                 return .count(nil)
             }
             if micros < 0 && !signed {
-                pendingFindings.append(Finding(rule: .cellNegative, cells: [path], message: "表二 计数为负数 (negative count)",
+                pendingFindings.append(Finding(rule: .cellNegative, cells: [path()], message: "表二 计数为负数 (negative count)",
                                                found: Double(micros / 1_000_000)))
             }
             return .count(micros / 1_000_000)

@@ -141,13 +141,22 @@ public enum DocumentReader {
     }
 
     private static func isBlank(_ utf8: [UInt8]) -> Bool {
-        for c in utf8 where !(c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C) {
-            // Non-ASCII whitespace (NBSP, ideographic space) alone is still blank.
-            if c >= 0x80 {
-                let s = String(decoding: utf8, as: UTF8.self)
-                return s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.value == 0xFEFF }
+        for (offset, c) in utf8.enumerated() where !(c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C) {
+            // Non-ASCII whitespace (NBSP, ideographic space) alone is still blank. Scalars are decoded from
+            // here only as far as the first one that is not whitespace (usually the first): a document is not
+            // turned into a String to learn that it starts with a character. A damaged sequence decodes as
+            // U+FFFD, which is not whitespace, as it would in a String.
+            guard c >= 0x80 else { return false }
+            var bytes = utf8[offset...].makeIterator()
+            var decoder = UTF8()
+            while true {
+                switch decoder.decode(&bytes) {
+                case .scalarValue(let scalar):
+                    if !(scalar.properties.isWhitespace || scalar.value == 0xFEFF) { return false }
+                case .emptyInput: return true
+                case .error: return false
+                }
             }
-            return false
         }
         return true
     }
@@ -181,22 +190,23 @@ public enum FileBytes {
                                     message: "文件过大：\(size) 字节，上限 \(limit) 字节 (file exceeds the size limit; not read)",
                                     size: size))
         }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var got = 0
-        let ok: Bool = bytes.withUnsafeMutableBytes { buf in
-            while got < size {
-                let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
+        // Read into uninitialised storage: zero-filling it first would write every byte twice.
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var got = 0
+            while got < size, let base = buffer.baseAddress {
+                let n = Glibc.read(fd, base + got, size - got)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return false
+                    failed = true
+                    break
                 }
                 if n == 0 { break }
                 got += n
             }
-            return true
+            initialized = got
         }
-        if !ok { return .failure(Failure(status: .ioError, message: "读取失败 (read failed)", size: size)) }
-        if got < size { bytes.removeSubrange(got...) }
+        if failed { return .failure(Failure(status: .ioError, message: "读取失败 (read failed)", size: size)) }
         return .success(bytes)
     }
 }

@@ -110,13 +110,23 @@ enum UTF8Check {
             while i < n {
                 let c = b[i]
                 if c < 0x80 {
-                    if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0B && c != 0x0C && c != 0x1B { controls += 1 }
-                    i += 1
+                    // ASCII comes in runs too (digits, tabs and line ends of the tables).
+                    while i < n && b[i] < 0x80 {
+                        let a = b[i]
+                        if a < 0x20 && a != 0x09 && a != 0x0A && a != 0x0D && a != 0x0B && a != 0x0C && a != 0x1B { controls += 1 }
+                        i += 1
+                    }
                     continue
                 }
                 // The common case in Chinese text: a 3-byte sequence with no range caveats (E1…EC, EE, EF).
                 if c >= 0xE1 && c != 0xED && i + 2 < n && b[i + 1] & 0xC0 == 0x80 && b[i + 2] & 0xC0 == 0x80 && c <= 0xEF {
                     i += 3
+                    // Chinese characters come in runs: stay in this loop while they last.
+                    while i + 2 < n {
+                        let lead = b[i]
+                        guard lead >= 0xE1 && lead <= 0xEF && lead != 0xED && b[i + 1] & 0xC0 == 0x80 && b[i + 2] & 0xC0 == 0x80 else { break }
+                        i += 3
+                    }
                     continue
                 }
                 var need = 0

@@ -58,47 +58,120 @@ struct Parse: ParsableCommand {
         let many = !single && format == .json
         let options = input.readOptions
         if many { out.write("[\n") }
-        var first = true
-        var walker = input.files
-        // Files go in batches: each thread renders a contiguous share of the batch, then the batch is
-        // written in input order. Memory stays bounded by the batch, whatever the corpus size.
-        let batchSize = 512 * jobs
-        while true {
-            var batch: [String] = []
-            batch.reserveCapacity(batchSize)
-            while batch.count < batchSize, let path = walker.next() { batch.append(path) }
-            if batch.isEmpty { break }
-            let shares = min(jobs, batch.count)
-            let rendered = Mutex<[[UInt8]]>(Array(repeating: [], count: shares))
-            let paths = batch
-            DispatchQueue.concurrentPerform(iterations: shares) { share in
-                let lo = paths.count * share / shares, hi = paths.count * (share + 1) / shares
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity((hi - lo) * 6000)
-                var writer = JSONWriter(pretty: format == .json)
-                for (offset, path) in paths[lo..<hi].enumerated() {
-                    let report = DocumentReader.report(path: path, options: options)
-                    switch format {
-                    case .json, .ndjson:
-                        writer.reset()
-                        report.writeJSON(to: &writer)
-                        if many && (lo + offset > 0) { bytes.append(contentsOf: Array(",\n".utf8)) }
-                        bytes.append(contentsOf: writer.bytes)
-                        if !many { bytes.append(0x0A) }
-                    case .table:
-                        bytes.append(contentsOf: Array(TableView.render(report).utf8))
-                    }
+        let pipeline = RenderPipeline(jobs: jobs) { (paths: [String], firstChunk: Bool, writer: inout JSONWriter) in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(paths.count * 6000)
+            for (offset, path) in paths.enumerated() {
+                let report = DocumentReader.report(path: path, options: options)
+                switch format {
+                case .json, .ndjson:
+                    writer.reset()
+                    report.writeJSON(to: &writer)
+                    if many && (!firstChunk || offset > 0) { bytes.append(contentsOf: Array(",\n".utf8)) }
+                    bytes.append(contentsOf: writer.bytes)
+                    if !many { bytes.append(0x0A) }
+                case .table:
+                    bytes.append(contentsOf: Array(TableView.render(report).utf8))
                 }
-                rendered.withLock { $0[share] = bytes }
             }
-            let parts = rendered.withLock { $0 }
-            for (index, part) in parts.enumerated() {
-                if many && !first && index == 0 { out.write(Array(",\n".utf8)) }
-                out.write(part)
-            }
-            first = false
+            return bytes
         }
+        pipeline.run(paths: input.files, pretty: format == .json) { out.write($0) }
         if many { out.write("\n]\n") }
+    }
+}
+
+/// Renders files on `jobs` threads while the calling thread hands the results on in input order.
+///
+/// Files go in chunks: the calling thread walks the paths and queues chunks, a worker takes the next
+/// chunk as soon as it is free and renders it, and the calling thread writes finished chunks in order —
+/// parsing never stops for the writing or the directory walk. At most `jobs * 8` chunks are in flight, so
+/// memory stays bounded whatever the corpus size.
+final class RenderPipeline: Sendable {
+    typealias Render = @Sendable (_ paths: [String], _ firstChunk: Bool, _ writer: inout JSONWriter) -> [UInt8]
+
+    private struct State {
+        /// Chunks queued and not yet taken, by chunk index.
+        var queued: [Int: [String]] = [:]
+        var nextToTake = 0
+        var finished = false
+        /// Rendered chunks not yet handed on, by chunk index.
+        var rendered: [Int: [UInt8]] = [:]
+    }
+
+    private static let chunkSize = 64
+    private let jobs: Int
+    private let render: Render
+    private let state = Mutex(State())
+    /// One signal per queued chunk, and one per worker when the input ends.
+    private let queuedSignal = DispatchSemaphore(value: 0)
+    /// One signal per rendered chunk.
+    private let renderedSignal = DispatchSemaphore(value: 0)
+
+    init(jobs: Int, render: @escaping Render) {
+        self.jobs = jobs
+        self.render = render
+    }
+
+    func run(paths: some Sequence<String>, pretty: Bool, write: ([UInt8]) -> Void) {
+        let workers = DispatchGroup()
+        for _ in 0..<jobs {
+            DispatchQueue.global().async(group: workers) { self.work(pretty: pretty) }
+        }
+        var queuedChunks = 0
+        var written = 0
+        var chunk: [String] = []
+        chunk.reserveCapacity(Self.chunkSize)
+        func enqueue() {
+            let paths = chunk
+            let index = queuedChunks
+            state.withLock { $0.queued[index] = paths }
+            queuedSignal.signal()
+            queuedChunks += 1
+            chunk.removeAll(keepingCapacity: true)
+        }
+        /// Waits for chunk `written` and writes it.
+        func writeNext() {
+            while true {
+                let index = written
+                if let bytes = state.withLock({ $0.rendered.removeValue(forKey: index) }) {
+                    write(bytes)
+                    written += 1
+                    return
+                }
+                renderedSignal.wait()
+            }
+        }
+        for path in paths {
+            chunk.append(path)
+            if chunk.count == Self.chunkSize {
+                enqueue()
+                while queuedChunks - written > jobs * 8 { writeNext() }
+            }
+        }
+        if !chunk.isEmpty { enqueue() }
+        state.withLock { $0.finished = true }
+        for _ in 0..<jobs { queuedSignal.signal() }
+        while written < queuedChunks { writeNext() }
+        workers.wait()
+    }
+
+    private func work(pretty: Bool) {
+        var writer = JSONWriter(pretty: pretty)
+        while true {
+            queuedSignal.wait()
+            let taken: (index: Int, paths: [String])? = state.withLock { state in
+                let index = state.nextToTake
+                guard let paths = state.queued.removeValue(forKey: index) else { return nil }
+                state.nextToTake += 1
+                return (index, paths)
+            }
+            // Signals are one per chunk plus one per worker at the end, so an empty take means the end.
+            guard let taken else { return }
+            let bytes = render(taken.paths, taken.index == 0, &writer)
+            state.withLock { $0.rendered[taken.index] = bytes }
+            renderedSignal.signal()
+        }
     }
 }
 
