@@ -109,7 +109,7 @@ final class Coordinator {
 
     private let settings: CoordinatorSettings
     private let logger: Logger
-    private let store: SummaryStore
+    private let store: any SummaryStoring
     private let context: ZMQContext
     private let events: Mailbox<CoordinatorEvent>
     private let collector: Collector
@@ -160,7 +160,7 @@ final class Coordinator {
     // MARK: Setup
 
     /// Creates and binds the sockets. Call on the thread that will call ``run()``.
-    init(settings: CoordinatorSettings, context: ZMQContext, store: SummaryStore, events: Mailbox<CoordinatorEvent>,
+    init(settings: CoordinatorSettings, context: ZMQContext, store: any SummaryStoring, events: Mailbox<CoordinatorEvent>,
          collector: Collector, feeder: JobFeeder, supervisor: Supervisor, workerSlots: Int, logger: Logger) throws {
         self.settings = settings
         self.context = context
