@@ -56,6 +56,9 @@ final class JobFeeder: Sendable {
         var caughtUp = false
         var exhaustedSent = false
         var walked = 0
+        /// Paths taken from the walker whose `addTasks` failed (the store was unreachable): the
+        /// next slice adds them first, so a failed slice is retried, never skipped.
+        var unsaved: [String] = []
 
         init(id: Int64, roots: [String], recursive: Bool, glob: String?, open: Bool, walkComplete: Bool) {
             self.id = id
@@ -66,7 +69,7 @@ final class JobFeeder: Sendable {
             self.walkComplete = walkComplete
         }
 
-        var hasWalkWork: Bool { walker != nil || !roots.isEmpty }
+        var hasWalkWork: Bool { walker != nil || !roots.isEmpty || !unsaved.isEmpty }
     }
 
     /// The feeder thread's body; returns after ``FeederRequest/stop``.
@@ -202,26 +205,30 @@ final class JobFeeder: Sendable {
     /// coordinator at once, without reading them back. Returns how many were handed out.
     private func walkSlice(_ job: FeedJob, limit: Int, store: any SummaryStoring, logger: Logger,
                            events: Mailbox<CoordinatorEvent>) throws -> Int {
-        if job.walker == nil {
-            guard !job.roots.isEmpty else { return 0 }
-            let roots = job.roots
-            job.roots = []
-            job.walker = FileWalker(roots: roots, options: .init(recursive: job.recursive, glob: job.glob))
-        }
-        let slice = min(configuration.walkSlice, Swift.max(limit, 1))
-        var paths: [String] = []
-        paths.reserveCapacity(slice)
-        while paths.count < slice, let path = job.walker?.next() {
-            paths.append(path)
-        }
-        if paths.count < slice {
-            if let errors = job.walker?.errors, !errors.isEmpty {
-                logger.warning("job \(job.id): cannot open \(errors.count) path(s), e.g. \(errors[0])", metadata: ["job.id": "\(job.id)"])
+        var paths = job.unsaved
+        if paths.isEmpty {
+            if job.walker == nil {
+                guard !job.roots.isEmpty else { return 0 }
+                let roots = job.roots
+                job.roots = []
+                job.walker = FileWalker(roots: roots, options: .init(recursive: job.recursive, glob: job.glob))
             }
-            job.walker = nil
+            let slice = min(configuration.walkSlice, Swift.max(limit, 1))
+            paths.reserveCapacity(slice)
+            while paths.count < slice, let path = job.walker?.next() {
+                paths.append(path)
+            }
+            if paths.count < slice {
+                if let errors = job.walker?.errors, !errors.isEmpty {
+                    logger.warning("job \(job.id): cannot open \(errors.count) path(s), e.g. \(errors[0])", metadata: ["job.id": "\(job.id)"])
+                }
+                job.walker = nil
+            }
         }
         guard !paths.isEmpty else { return 0 }
+        job.unsaved = paths
         let refs = try store.addTasks(job: job.id, paths: paths)
+        job.unsaved = []
         job.walked += paths.count
         let fresh = refs.filter { $0.id > job.cursor && $0.state == .pending }
         guard !fresh.isEmpty else { return 0 }

@@ -232,9 +232,28 @@ struct PostgresSession {
 
     private func run(_ sql: String, _ binds: PostgresBindings) throws -> PostgresQueryResult {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            return try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
         } catch {
             throw Self.storeError(error)
+        }
+    }
+
+    /// Blocks until the future completes, like `wait()`, but gives up when the connection has
+    /// closed and no answer came: postgres-nio hands a query to the channel without a write
+    /// promise, so a query written just as the server closed the connection is never answered
+    /// (seen when PostgreSQL restarted), and `wait()` would block forever.
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let outcome = Outcome<T>()
+        future.whenComplete { result in outcome.set(result) }
+        var slicesSinceClosed = 0
+        while true {
+            if let result = outcome.wait(seconds: 1) { return try result.get() }
+            if connection.isClosed {
+                slicesSinceClosed += 1
+                if slicesSinceClosed >= 2 {
+                    throw StoreError(.unavailable, "the connection closed without answering")
+                }
+            }
         }
     }
 
@@ -272,6 +291,23 @@ struct PostgresSession {
         default:
             return StoreError(.database, "PostgreSQL: \(error)")
         }
+    }
+}
+
+/// The result of a future, handed from the event loop to the thread waiting for it.
+private final class Outcome<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func set(_ value: Result<T, any Error>) {
+        result.withLock { $0 = value }
+        done.signal()
+    }
+
+    /// The result, or `nil` if none came within `seconds`.
+    func wait(seconds: Int) -> Result<T, any Error>? {
+        guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
+        return result.withLock { $0 }
     }
 }
 
