@@ -328,7 +328,13 @@ final class Coordinator {
         guard exhausted.contains(job), outstanding[job, default: 0] <= 0 else { return }
         exhausted.remove(job)
         outstanding[job] = nil
-        guard let status = try? store.jobStatus(job: job) else { return }
+        guard let status = try? store.jobStatus(job: job) else {
+            // The store is unreachable: the feeder pages the job again (after retrying the store)
+            // and reports it exhausted once more, so this check runs again.
+            outstanding[job] = 0
+            feeder.post(.rescan(job: job))
+            return
+        }
         if status.pending > 0 {
             outstanding[job] = 0
             feeder.post(.rescan(job: job))

@@ -144,13 +144,13 @@ final class JobFeeder: Sendable {
     }
 
     private func rescan(_ id: Int64, jobs: inout [FeedJob], store: any SummaryStoring, logger: Logger) {
-        logger.warning("job \(id): the ledger still has pending tasks the coordinator does not hold; paging them again",
+        logger.warning("job \(id): the ledger may still have pending tasks the coordinator does not hold; paging them again",
                        metadata: ["job.id": "\(id)"])
         if let job = jobs.first(where: { $0.id == id }) {
             job.cursor = 0
             job.caughtUp = false
             job.exhaustedSent = false
-        } else if let status = try? store.jobStatus(job: id) {
+        } else if let status = try? Self.retryingWhileUnavailable(logger: logger, { try store.jobStatus(job: id) }) {
             jobs.append(FeedJob(id: id, roots: [], recursive: status.recursive, glob: status.glob, open: false,
                                 walkComplete: status.walkComplete))
             jobs.sort { $0.id < $1.id }

@@ -1,5 +1,6 @@
 // Plain SQL against a PostgreSQL store or server, for this package's tests and scripts.
 
+import Foundation
 import GongkaiStore
 import PostgresNIO
 
@@ -41,5 +42,20 @@ extension PostgresStore {
         }
         defer { try? connection.close().wait() }
         try PostgresSession(connection: connection, logger: logger).execute(sql)
+    }
+
+    /// Creates an empty database named `prefix` + a random suffix on the server at `url`, for one
+    /// test; returns its URL (the server's, with the new database) and a closure that drops it.
+    package static func createScratchDatabase(on url: String, prefix: String) throws -> (url: String, drop: @Sendable () -> Void) {
+        let name = prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        guard var components = URLComponents(string: url) else {
+            throw StoreError(.invalidLocation, "\(StoreLocation.postgres(url: url)): not a URL")
+        }
+        try administer(url: url, sql: "CREATE DATABASE \(name)")
+        components.path = "/" + name
+        guard let databaseURL = components.string else {
+            throw StoreError(.invalidLocation, "\(StoreLocation.postgres(url: url)): cannot name database \(name)")
+        }
+        return (databaseURL, { try? administer(url: url, sql: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
     }
 }

@@ -33,15 +33,9 @@ final class PostgresClusterTests: ClusterTestCase {
 
     /// A fresh database on the test server, dropped when the test ends; its URL.
     private func makeDatabase() throws -> String {
-        let server = try server()
-        let name = "gk_cluster_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try PostgresStore.administer(url: server, sql: "CREATE DATABASE \(name)")
-        addTeardownBlock {
-            try? PostgresStore.administer(url: server, sql: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        }
-        var components = try XCTUnwrap(URLComponents(string: server))
-        components.path = "/" + name
-        return try XCTUnwrap(components.string)
+        let database = try PostgresStore.createScratchDatabase(on: try server(), prefix: "gk_cluster_")
+        addTeardownBlock(database.drop)
+        return database.url
     }
 
     /// The content hash of every generated report.

@@ -56,15 +56,9 @@ class StoreTestCase: XCTestCase {
 
     /// A fresh database on the test server; its URL.
     func makePostgresDatabase() throws -> String {
-        let server = try postgresServer()
-        let name = "gk_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try PostgresStore.administer(url: server, sql: "CREATE DATABASE \(name)")
-        addTeardownBlock {
-            try? PostgresStore.administer(url: server, sql: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        }
-        var components = try XCTUnwrap(URLComponents(string: server))
-        components.path = "/" + name
-        return try XCTUnwrap(components.string)
+        let database = try PostgresStore.createScratchDatabase(on: try postgresServer(), prefix: "gk_test_")
+        addTeardownBlock(database.drop)
+        return database.url
     }
 
     /// Runs one SQL statement on the store's database.
