@@ -9,11 +9,12 @@ extension PostgresStore {
     /// Commits a batch of results in ONE transaction, idempotently: the same rules and the same
     /// receipt as ``SummaryStore/commit(_:)``.
     ///
-    /// The batch costs a handful of round trips whatever its size: the tasks are updated by one
-    /// `UPDATE … FROM (VALUES …)` per 10,000 results, the new documents inserted by ONE
+    /// The batch costs a handful of round trips whatever its size: the tasks are updated by ONE
+    /// `UPDATE … FROM unnest(…)`, the new documents inserted by ONE
     /// `INSERT … SELECT * FROM unnest(…) ON CONFLICT (sha256) DO NOTHING RETURNING sha256` with
     /// one array parameter per column (PostgreSQL takes at most 65,535 parameters per statement,
-    /// and a document has about 260 values), the findings by one multi-row insert per 5,000. Within the batch, the first result of a content hash stores it
+    /// and a document has about 260 values; arrays also spare the server parsing a statement the
+    /// size of the batch), the findings by ONE insert from arrays too. Within the batch, the first result of a content hash stores it
     /// and any later one is a duplicate, as in SQLite's one-by-one order.
     ///
     /// - Throws: ``StoreError``: ``StoreError/Code/invalidHash`` before writing anything;
@@ -41,28 +42,26 @@ extension PostgresStore {
             // Every other result marks its task done; the update returns the tasks it found.
             let done = results.indices.filter { results[$0].report.status != .quarantined }
             var jobOfTask: [Int64: Int64] = [:]
-            for chunk in chunks(done, size: 10_000) {
-                var binds = PostgresBindings(capacity: 1 + chunk.count * 4)
-                binds.append(now)
-                var rows: [String] = []
-                rows.reserveCapacity(chunk.count)
-                for index in chunk {
+            if !done.isEmpty {
+                var ids = ColumnArray(.int8)
+                var statuses = ColumnArray(.text)
+                var messages = ColumnArray(.text)
+                var shas = ColumnArray(.text)
+                for index in done {
                     let (task, report) = results[index]
-                    let first = binds.count + 1
-                    binds.append(task)
-                    binds.append(report.status.rawValue)
-                    binds.append(report.statusMessage)
-                    binds.append(hashes[index])
-                    rows.append(
-                        rows.isEmpty
-                            ? "($\(first)::bigint, $\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::text)"
-                            : "($\(first), $\(first + 1), $\(first + 2), $\(first + 3))")
+                    ids.append(task)
+                    statuses.append(report.status.rawValue)
+                    if let message = report.statusMessage { messages.append(message) } else { messages.appendNull() }
+                    if let sha256 = hashes[index] { shas.append(sha256) } else { shas.appendNull() }
                 }
+                var binds = PostgresBindings(capacity: 5)
+                binds.append(now)
+                for column in [ids, statuses, messages, shas] { binds.append(column) }
                 let updated = try session.query(
                     """
                     UPDATE tasks SET state = 'done', status = u.status, status_message = u.message,
                         sha256 = u.sha256, finished_at = $1
-                    FROM (VALUES \(rows.joined(separator: ","))) AS u(id, status, message, sha256)
+                    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS u(id, status, message, sha256)
                     WHERE tasks.id = u.id
                     RETURNING tasks.id, tasks.job_id
                     """, binds)
@@ -101,24 +100,28 @@ extension PostgresStore {
             let findings = candidates.filter { stored.contains(hashes[$0] ?? "") }.flatMap { index in
                 results[index].report.findings.enumerated().map { (sha256: hashes[index] ?? "", seq: $0, finding: $1) }
             }
-            for chunk in chunks(Array(findings.indices), size: 5_000) {
-                var binds = PostgresBindings(capacity: chunk.count * 9)
-                for index in chunk {
-                    let (sha256, seq, finding) = findings[index]
-                    binds.append(sha256)
-                    binds.append(Int64(seq))
-                    binds.append(finding.rule.rawValue)
-                    binds.append(finding.severity.rawValue)
-                    binds.append(finding.kind.rawValue)
-                    binds.append(ReportRow.cellsJSON(finding.cells))
-                    binds.append(finding.message)
-                    binds.append(finding.found)
-                    binds.append(finding.expected)
+            if !findings.isEmpty {
+                var columns: [ColumnArray] = [.text, .int8, .text, .text, .text, .text, .text, .float8, .float8].map(ColumnArray.init)
+                for (sha256, seq, finding) in findings {
+                    columns[0].append(sha256)
+                    columns[1].append(Int64(seq))
+                    columns[2].append(finding.rule.rawValue)
+                    columns[3].append(finding.severity.rawValue)
+                    columns[4].append(finding.kind.rawValue)
+                    columns[5].append(ReportRow.cellsJSON(finding.cells))
+                    columns[6].append(finding.message)
+                    for (column, value) in [(7, finding.found), (8, finding.expected)] {
+                        if let value { columns[column].append(value) } else { columns[column].appendNull() }
+                    }
                 }
+                var binds = PostgresBindings(capacity: columns.count)
+                for column in columns { binds.append(column) }
                 try session.execute(
-                    "INSERT INTO findings (sha256, seq, rule, severity, kind, cells, message, found, expected) VALUES "
-                        + Self.valuesList(rows: chunk.count, columns: 9),
-                    binds)
+                    """
+                    INSERT INTO findings (sha256, seq, rule, severity, kind, cells, message, found, expected)
+                    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                        $7::text[], $8::double precision[], $9::double precision[])
+                    """, binds)
             }
 
             var receipt = CommitReceipt()
@@ -198,28 +201,6 @@ extension PostgresStore {
             + "SELECT * FROM unnest(\(arrays.joined(separator: ","))) "
             + "ON CONFLICT (sha256) DO NOTHING RETURNING sha256"
     }()
-
-    /// `($1,$2,…),($n+1,…)…` for `rows` rows of `columns` parameters.
-    private static func valuesList(rows: Int, columns: Int) -> String {
-        var sql = ""
-        sql.reserveCapacity(rows * columns * 7)
-        var parameter = 1
-        for row in 0..<rows {
-            sql += row == 0 ? "(" : ",("
-            for column in 0..<columns {
-                if column > 0 { sql += "," }
-                sql += "$"
-                sql += String(parameter)
-                parameter += 1
-            }
-            sql += ")"
-        }
-        return sql
-    }
-
-    private func chunks(_ indices: [Int], size: Int) -> [ArraySlice<Int>] {
-        stride(from: 0, to: indices.count, by: size).map { indices[$0..<min($0 + size, indices.count)] }
-    }
 }
 
 /// The values of one document row, by column position, then appended to the statement's

@@ -280,7 +280,7 @@ struct PostgresSession {
             let underlying = error.underlying.map { ": \($0)" } ?? ""
             switch error.code {
             case .serverClosedConnection, .connectionError, .uncleanShutdown, .clientClosedConnection:
-                return StoreError(.unavailable, "PostgreSQL connection lost (\(error.code))\(underlying)")
+                return StoreError(.unavailable, "PostgreSQL connection failed or lost (\(error.code))\(underlying)")
             default:
                 return StoreError(.database, "PostgreSQL: \(error.code)\(underlying)")
             }
