@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GongkaiCorpus", targets: ["GongkaiCorpus"]),
         .library(name: "GongkaiWire", targets: ["GongkaiWire"]),
         .library(name: "GongkaiStore", targets: ["GongkaiStore"]),
+        .library(name: "GongkaiPostgres", targets: ["GongkaiPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Domain (pure, no I/O)
@@ -70,13 +72,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /** The same store on PostgreSQL (postgres-nio), and the factory that picks a backend from `--store`. */
+        .target(
+            name: "GongkaiPostgres",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Cluster
 
         /** Coordinator, workers, collector and submit client over ZeroMQ. */
         .target(
             name: "GongkaiCluster",
             dependencies: [
-                "GongkaiCore", "GongkaiDecode", "GongkaiWire", "GongkaiStore", "ZeroMQ",
+                "GongkaiCore", "GongkaiDecode", "GongkaiWire", "GongkaiStore", "GongkaiPostgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -89,7 +102,8 @@ let package = Package(
         .executableTarget(
             name: "gongkai",
             dependencies: [
-                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus", "GongkaiCluster", "GongkaiStore", "GongkaiWire", "ZeroMQ",
+                "GongkaiCore", "GongkaiDecode", "GongkaiCorpus", "GongkaiCluster", "GongkaiStore", "GongkaiPostgres",
+                "GongkaiWire", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,10 +126,12 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: swiftSettings),
         .testTarget(name: "GongkaiWireTests", dependencies: ["GongkaiWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "GongkaiStoreTests", dependencies: ["GongkaiStore", "GongkaiCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GongkaiStoreTests", dependencies: ["GongkaiStore", "GongkaiPostgres", "GongkaiCore"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GongkaiIntegrationTests",
-            dependencies: ["gongkai", "GongkaiCore", "GongkaiCorpus", "GongkaiStore", "GongkaiDecode", "GongkaiWire", "ZeroMQ"],
+            dependencies: ["gongkai", "GongkaiCore", "GongkaiCorpus", "GongkaiStore", "GongkaiPostgres", "GongkaiDecode", "GongkaiWire", "ZeroMQ"],
             swiftSettings: swiftSettings
         ),
     ]

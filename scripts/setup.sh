@@ -2,7 +2,7 @@
 # Installs what gongkai needs beyond the Swift toolchain, only where missing:
 #   libzmq3-dev (ZeroMQ, linked by the cluster), libsqlite3-dev (the store), zlib1g-dev (.docx),
 #   poppler-utils (pdftotext, .pdf),
-#   parallel (a benchmark baseline);
+#   parallel (a benchmark baseline), postgresql (the PostgreSQL store's tests: scripts/postgres.sh);
 #   pyzmq from PyPI for the Python client example and its test.
 # Debian/Ubuntu; needs root (or sudo) the first time. Safe to run again: it does nothing when all is there.
 set -euo pipefail
@@ -14,6 +14,7 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)  # GRDB (th
 dpkg -s poppler-utils >/dev/null 2>&1 || need_apt+=(poppler-utils)  # pdftotext, for reading PDF reports
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)        # ZIPFoundation (.docx) links zlib
 command -v parallel >/dev/null 2>&1 || need_apt+=(parallel)          # GNU parallel: a baseline of the benchmark suite (and its CI smoke run)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)  # a throwaway server for the PostgreSQL store's tests
 
 
 if ((${#need_apt[@]})); then

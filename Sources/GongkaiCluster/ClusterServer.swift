@@ -3,6 +3,7 @@
 
 import Foundation
 import GongkaiDecode
+import GongkaiPostgres
 import GongkaiStore
 import GongkaiWire
 import Logging
@@ -12,7 +13,8 @@ import ZeroMQ
 public struct ServeSettings: Sendable {
     /// The run directory (mode 0700): sockets, lock, pid file, `store.path`.
     public var runDirectory: String
-    /// The SQLite summary store; its directory is created if missing.
+    /// The summary store: an SQLite file (its directory is created if missing), or a
+    /// `postgres://` URL (``StoreLocation``).
     public var storePath: String
     /// Worker processes to start and supervise (0: only external workers).
     public var workers: Int
@@ -81,10 +83,13 @@ public enum ClusterServer {
         var cleaned = false
         defer { if !cleaned { runDirectory.cleanUp() } }
 
-        let storePath = RunDirectory.absolute(settings.storePath)
-        try RunDirectory.makeParentDirectories(of: storePath)
-        let store = try SummaryStore(path: storePath)
-        try runDirectory.writeStorePath(storePath)
+        var location = StoreLocation(settings.storePath)
+        if case .sqlite(let path) = location {
+            location = .sqlite(path: RunDirectory.absolute(path))
+            try RunDirectory.makeParentDirectories(of: location.text)
+        }
+        let store = try SummaryStores.open(location, logger: logger)
+        try runDirectory.writeStorePath(location.text)
         guard let executable = settings.executable ?? Supervisor.currentExecutable() else {
             throw ClusterError("cannot find this executable (/proc/self/exe) to start workers")
         }
@@ -130,7 +135,7 @@ public enum ClusterServer {
         }
 
         logger.info(
-            "coordinator pid \(getpid()) serving \(coordinatorSettings.workEndpoints.joined(separator: ", ")) with \(settings.workers) worker(s), credit \(settings.credit); control \(coordinatorSettings.controlEndpoints.joined(separator: ", ")); store \(storePath)")
+            "coordinator pid \(getpid()) serving \(coordinatorSettings.workEndpoints.joined(separator: ", ")) with \(settings.workers) worker(s), credit \(settings.credit); control \(coordinatorSettings.controlEndpoints.joined(separator: ", ")); store \(location)")
         coordinator.run()
 
         // Drained: stop the workers (they were sent DISCONNECT), then the threads, then clean up.

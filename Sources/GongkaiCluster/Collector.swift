@@ -1,6 +1,7 @@
 // The collector: a dedicated thread that decodes results (ReportCodec) and commits them to the
 // summary store in big batched transactions, then tells the coordinator which tasks are durably
-// done. A task counts as done only after this commit.
+// done. A task counts as done only after this commit. A store that cannot be reached (PostgreSQL
+// restarted) is retried with backoff until it answers.
 
 import GongkaiCore
 import GongkaiStore
@@ -19,6 +20,13 @@ struct CollectorConfiguration: Sendable {
     var maxDelay: Duration = .milliseconds(50)
     /// The coordinator stops granting tasks while this many results wait for a commit.
     var queueLimit = 4000
+    /// The first wait before retrying a commit the store could not reach (``StoreError/isRetryable``);
+    /// it doubles with each retry up to ``retryMaxDelay``.
+    var retryDelay: Duration = .milliseconds(100)
+    var retryMaxDelay: Duration = .seconds(5)
+    /// After ``Collector/finish()``, how long an unreachable store is still retried before the
+    /// batch is given up (its tasks stay pending in the ledger, for the next coordinator).
+    var retryWhenFinishing: Duration = .seconds(30)
 }
 
 /// Owns the write path of results. ``push(_:)`` is called from the coordinator thread;
@@ -48,7 +56,7 @@ final class Collector: Sendable {
     }
 
     /// The collector thread: take a batch, decode, commit, acknowledge; until ``finish()`` and empty.
-    func run(store: SummaryStore, logger: Logger, events: Mailbox<CoordinatorEvent>) {
+    func run(store: any SummaryStoring, logger: Logger, events: Mailbox<CoordinatorEvent>) {
         let batchSize = configuration.batchSize
         let delay = Monotonic.nanoseconds(configuration.maxDelay)
         var committedTotal = 0
@@ -72,7 +80,7 @@ final class Collector: Sendable {
     }
 
     /// Decodes and commits one batch; returns how many results were committed.
-    private func commit(_ items: [CollectorItem], store: SummaryStore, logger: Logger, events: Mailbox<CoordinatorEvent>) -> Int {
+    private func commit(_ items: [CollectorItem], store: any SummaryStoring, logger: Logger, events: Mailbox<CoordinatorEvent>) -> Int {
         let started = Monotonic.now()
         var batch: [(task: Int64, report: Report)] = []
         batch.reserveCapacity(items.count)
@@ -107,11 +115,20 @@ final class Collector: Sendable {
         }
         guard !batch.isEmpty else { return 0 }
 
-        // SQLite errors here are transient in practice (a full disk, a reader's lock on a network
-        // file system): retry the whole transaction, then hand the tasks back for re-dispatch.
-        var lastError: (any Error)?
-        for wait in [0, 200, 1000, 5000] {
-            if wait > 0 { usleep(UInt32(wait) * 1000) }
+        // The commit is all or nothing and idempotent, and results are acknowledged only after it,
+        // so retrying the whole batch can neither lose nor double anything.
+        // - An unreachable store (PostgreSQL restarted, connection lost: `StoreError.isRetryable`) is
+        //   retried with backoff for as long as the collector runs; meanwhile the queue fills and the
+        //   coordinator stops granting tasks. After `finish()`, for `retryWhenFinishing` more.
+        // - Other errors (SQLite: a full disk, a reader's lock on a network file system) get 4 tries,
+        //   then the tasks are handed back for re-dispatch.
+        let otherWaits: [Duration] = [.milliseconds(200), .seconds(1), .seconds(5)]
+        var otherFailures = 0
+        var retries = 0
+        var delay = configuration.retryDelay
+        var finishingDeadline: Int64?
+        while true {
+            let failure: any Error
             do {
                 let receipt = try store.commit(batch)
                 var acks: [CommittedTask] = []
@@ -127,18 +144,43 @@ final class Collector: Sendable {
                         "gongkai.collector.task_only": "\(receipt.taskOnly.count)",
                         "gongkai.collector.unknown": "\(receipt.unknownTasks.count)",
                     ])
+                if retries > 0 {
+                    logger.info("committed a batch of \(batch.count) results after \(retries) retr\(retries == 1 ? "y" : "ies")")
+                }
                 if !receipt.unknownTasks.isEmpty {
                     logger.warning("\(receipt.unknownTasks.count) result(s) for tasks the ledger does not hold were not stored")
                 }
                 return batch.count
             } catch {
-                lastError = error
-                logger.error("commit of \(batch.count) results failed: \(error)")
+                failure = error
             }
+            retries += 1
+            let wait: Duration
+            if StoreError.isRetryable(failure) {
+                if queue.isClosed {
+                    let deadline = finishingDeadline ?? Monotonic.now() + Monotonic.nanoseconds(configuration.retryWhenFinishing)
+                    finishingDeadline = deadline
+                    if Monotonic.now() >= deadline {
+                        logger.error("giving up on a batch of \(batch.count) results while stopping; its tasks stay pending in the ledger: \(failure)")
+                        events.post(.commitFailed(accepted.map(\.task)))
+                        return 0
+                    }
+                }
+                wait = delay
+                delay = min(delay * 2, configuration.retryMaxDelay)
+                logger.warning("store unavailable, retry \(retries) of a batch of \(batch.count) results in \(wait): \(failure)")
+            } else {
+                otherFailures += 1
+                logger.error("commit of \(batch.count) results failed: \(failure)")
+                guard otherFailures <= otherWaits.count else {
+                    logger.error("giving up on a batch of \(batch.count) results after \(otherFailures) tries; re-dispatching its tasks")
+                    events.post(.commitFailed(accepted.map(\.task)))
+                    return 0
+                }
+                wait = otherWaits[otherFailures - 1]
+            }
+            usleep(UInt32(clamping: Monotonic.nanoseconds(wait) / 1000))
         }
-        logger.error("giving up on a batch of \(batch.count) results after 4 tries; re-dispatching its tasks: \(String(describing: lastError))")
-        events.post(.commitFailed(accepted.map(\.task)))
-        return 0
     }
 
     /// Why a decoded report cannot be stored as sent, or `nil` when it can. The store would refuse

@@ -114,7 +114,7 @@ final class Coordinator {
 
     private let settings: CoordinatorSettings
     private let logger: Logger
-    private let store: SummaryStore
+    private let store: any SummaryStoring
     private let context: ZMQContext
     private let events: Mailbox<CoordinatorEvent>
     private let collector: Collector
@@ -173,7 +173,7 @@ final class Coordinator {
     // MARK: Setup
 
     /// Creates and binds the sockets. Call on the thread that will call ``run()``.
-    init(settings: CoordinatorSettings, context: ZMQContext, store: SummaryStore, events: Mailbox<CoordinatorEvent>,
+    init(settings: CoordinatorSettings, context: ZMQContext, store: any SummaryStoring, events: Mailbox<CoordinatorEvent>,
          collector: Collector, feeder: JobFeeder, supervisor: Supervisor, workerSlots: Int, logger: Logger) throws {
         self.settings = settings
         self.context = context
@@ -372,7 +372,13 @@ final class Coordinator {
         guard exhausted.contains(job), outstanding[job, default: 0] <= 0 else { return }
         exhausted.remove(job)
         outstanding[job] = nil
-        guard let status = try? store.jobStatus(job: job) else { return }
+        guard let status = try? store.jobStatus(job: job) else {
+            // The store is unreachable: the feeder pages the job again (after retrying the store)
+            // and reports it exhausted once more, so this check runs again.
+            outstanding[job] = 0
+            feeder.post(.rescan(job: job))
+            return
+        }
         if status.pending > 0 {
             outstanding[job] = 0
             feeder.post(.rescan(job: job))

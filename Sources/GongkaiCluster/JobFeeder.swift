@@ -1,8 +1,10 @@
 // The job feeder: a dedicated thread that owns the job ledger's writes other than result commits.
 // It creates jobs (SUBMIT), adds paths (APPEND), walks directories lazily in slices, and pages
 // pending tasks out of the ledger into the coordinator's bounded window, on demand. It also
-// records failed attempts and quarantines poison files. Keeping these SQLite writes off the
-// coordinator thread means dispatch never waits for the collector's transactions.
+// records failed attempts and quarantines poison files. Keeping these store writes off the
+// coordinator thread means dispatch never waits for the collector's transactions. When the store
+// cannot be reached, a page or walk slice is retried a second later, a SUBMIT or APPEND is refused
+// with the error (nothing was recorded), and a failed attempt is dispatched again uncounted.
 
 import Foundation
 import GongkaiCore
@@ -54,6 +56,9 @@ final class JobFeeder: Sendable {
         var caughtUp = false
         var exhaustedSent = false
         var walked = 0
+        /// Paths taken from the walker whose `addTasks` failed (the store was unreachable): the
+        /// next slice adds them first, so a failed slice is retried, never skipped.
+        var unsaved: [String] = []
 
         init(id: Int64, roots: [String], recursive: Bool, glob: String?, open: Bool, walkComplete: Bool) {
             self.id = id
@@ -64,17 +69,17 @@ final class JobFeeder: Sendable {
             self.walkComplete = walkComplete
         }
 
-        var hasWalkWork: Bool { walker != nil || !roots.isEmpty }
+        var hasWalkWork: Bool { walker != nil || !roots.isEmpty || !unsaved.isEmpty }
     }
 
     /// The feeder thread's body; returns after ``FeederRequest/stop``.
-    func run(store: SummaryStore, logger: Logger, events: Mailbox<CoordinatorEvent>) {
+    func run(store: any SummaryStoring, logger: Logger, events: Mailbox<CoordinatorEvent>) {
         var jobs: [FeedJob] = []
         var demand = 0
 
         // Resume what a previous coordinator left unfinished.
         do {
-            for status in try store.unfinishedJobs() {
+            for status in try Self.retryingWhileUnavailable(logger: logger, { try store.unfinishedJobs() }) {
                 let job = FeedJob(id: status.id, roots: status.walkComplete ? [] : status.roots, recursive: status.recursive,
                                   glob: status.glob, open: false, walkComplete: status.walkComplete)
                 jobs.append(job)
@@ -121,14 +126,31 @@ final class JobFeeder: Sendable {
         }
     }
 
-    private func rescan(_ id: Int64, jobs: inout [FeedJob], store: SummaryStore, logger: Logger) {
-        logger.warning("job \(id): the ledger still has pending tasks the coordinator does not hold; paging them again",
+    /// Runs `body`, retrying it with backoff (0.1 s doubling to 5 s, about 20 s in all) while the
+    /// store cannot be reached; other errors, and the last failure, are thrown.
+    private static func retryingWhileUnavailable<T>(logger: Logger, _ body: () throws -> T) throws -> T {
+        var delay: Duration = .milliseconds(100)
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch where StoreError.isRetryable(error) && attempt < 10 {
+                logger.warning("store unavailable, retry \(attempt) in \(delay): \(error)")
+                usleep(UInt32(clamping: Monotonic.nanoseconds(delay) / 1000))
+                delay = min(delay * 2, .seconds(5))
+                attempt += 1
+            }
+        }
+    }
+
+    private func rescan(_ id: Int64, jobs: inout [FeedJob], store: any SummaryStoring, logger: Logger) {
+        logger.warning("job \(id): the ledger may still have pending tasks the coordinator does not hold; paging them again",
                        metadata: ["job.id": "\(id)"])
         if let job = jobs.first(where: { $0.id == id }) {
             job.cursor = 0
             job.caughtUp = false
             job.exhaustedSent = false
-        } else if let status = try? store.jobStatus(job: id) {
+        } else if let status = try? Self.retryingWhileUnavailable(logger: logger, { try store.jobStatus(job: id) }) {
             jobs.append(FeedJob(id: id, roots: [], recursive: status.recursive, glob: status.glob, open: false,
                                 walkComplete: status.walkComplete))
             jobs.sort { $0.id < $1.id }
@@ -138,7 +160,7 @@ final class JobFeeder: Sendable {
     /// Hands out up to `max` tasks from the oldest job that has some, walking a slice when the
     /// ledger has nothing more to page. Returns how many tasks were handed out, and whether
     /// anything moved (a page, a walk slice, a state change).
-    private func feed(max: Int, jobs: inout [FeedJob], store: SummaryStore, logger: Logger,
+    private func feed(max: Int, jobs: inout [FeedJob], store: any SummaryStoring, logger: Logger,
                       events: Mailbox<CoordinatorEvent>) -> (handed: Int, progressed: Bool) {
         defer { jobs.removeAll { $0.exhaustedSent } }
         for job in jobs where !job.exhaustedSent {
@@ -181,28 +203,32 @@ final class JobFeeder: Sendable {
     /// Walks up to one slice of paths and adds them to the ledger (idempotent per path). When the
     /// job was caught up, the new tasks are exactly the slice's new pending entries: they go to the
     /// coordinator at once, without reading them back. Returns how many were handed out.
-    private func walkSlice(_ job: FeedJob, limit: Int, store: SummaryStore, logger: Logger,
+    private func walkSlice(_ job: FeedJob, limit: Int, store: any SummaryStoring, logger: Logger,
                            events: Mailbox<CoordinatorEvent>) throws -> Int {
-        if job.walker == nil {
-            guard !job.roots.isEmpty else { return 0 }
-            let roots = job.roots
-            job.roots = []
-            job.walker = FileWalker(roots: roots, options: .init(recursive: job.recursive, glob: job.glob))
-        }
-        let slice = min(configuration.walkSlice, Swift.max(limit, 1))
-        var paths: [String] = []
-        paths.reserveCapacity(slice)
-        while paths.count < slice, let path = job.walker?.next() {
-            paths.append(path)
-        }
-        if paths.count < slice {
-            if let errors = job.walker?.errors, !errors.isEmpty {
-                logger.warning("job \(job.id): cannot open \(errors.count) path(s), e.g. \(errors[0])", metadata: ["job.id": "\(job.id)"])
+        var paths = job.unsaved
+        if paths.isEmpty {
+            if job.walker == nil {
+                guard !job.roots.isEmpty else { return 0 }
+                let roots = job.roots
+                job.roots = []
+                job.walker = FileWalker(roots: roots, options: .init(recursive: job.recursive, glob: job.glob))
             }
-            job.walker = nil
+            let slice = min(configuration.walkSlice, Swift.max(limit, 1))
+            paths.reserveCapacity(slice)
+            while paths.count < slice, let path = job.walker?.next() {
+                paths.append(path)
+            }
+            if paths.count < slice {
+                if let errors = job.walker?.errors, !errors.isEmpty {
+                    logger.warning("job \(job.id): cannot open \(errors.count) path(s), e.g. \(errors[0])", metadata: ["job.id": "\(job.id)"])
+                }
+                job.walker = nil
+            }
         }
         guard !paths.isEmpty else { return 0 }
+        job.unsaved = paths
         let refs = try store.addTasks(job: job.id, paths: paths)
+        job.unsaved = []
         job.walked += paths.count
         let fresh = refs.filter { $0.id > job.cursor && $0.state == .pending }
         guard !fresh.isEmpty else { return 0 }
@@ -219,7 +245,7 @@ final class JobFeeder: Sendable {
         return tasks.count
     }
 
-    private func submit(_ request: SubmitRequest, jobs: inout [FeedJob], store: SummaryStore, logger: Logger,
+    private func submit(_ request: SubmitRequest, jobs: inout [FeedJob], store: any SummaryStoring, logger: Logger,
                         events: Mailbox<CoordinatorEvent>) -> [[UInt8]] {
         if let bad = request.paths.first(where: { !$0.hasPrefix("/") }) {
             return ControlReply.error("paths must be absolute (as the coordinator's host sees them): \(bad)").encode()
@@ -243,7 +269,7 @@ final class JobFeeder: Sendable {
         }
     }
 
-    private func append(_ request: AppendRequest, jobs: [FeedJob], store: SummaryStore, logger: Logger) -> [[UInt8]] {
+    private func append(_ request: AppendRequest, jobs: [FeedJob], store: any SummaryStoring, logger: Logger) -> [[UInt8]] {
         guard let job = jobs.first(where: { $0.id == Int64(request.job) }) else {
             return ControlReply.error("job \(request.job) is not open for APPEND (unknown, closed, or resumed after a coordinator restart)").encode()
         }
@@ -285,7 +311,7 @@ final class JobFeeder: Sendable {
         return ControlReply.appended(job: request.job).encode()
     }
 
-    private func recordFailure(_ task: PendingTask, _ failure: AttemptFailure, store: SummaryStore, logger: Logger,
+    private func recordFailure(_ task: PendingTask, _ failure: AttemptFailure, store: any SummaryStoring, logger: Logger,
                                events: Mailbox<CoordinatorEvent>) {
         var task = task
         do {

@@ -2,9 +2,9 @@
 
 import Foundation
 
-enum JSONText {
+package enum JSONText {
     /// Appends `text` as a JSON string literal. Non-ASCII text (Chinese) is written as is, in UTF-8.
-    static func appendString(_ text: String, to out: inout String) {
+    package static func appendString(_ text: String, to out: inout String) {
         out.append("\"")
         var needsEscape = false
         for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
@@ -33,14 +33,14 @@ enum JSONText {
     }
 
     /// A JSON number for a Double: integral values without a fraction, others in shortest form.
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }
 
     /// Decodes a JSON array of strings.
-    static func decodeStrings(_ text: String) throws -> [String] {
+    package static func decodeStrings(_ text: String) throws -> [String] {
         try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 }

@@ -8,38 +8,38 @@ import GongkaiCore
 ///
 /// Column positions are computed once from the frozen code lists; the hot path binds each value
 /// straight into the cached insert statement (see `ReportSink`) and builds no SQL.
-enum ReportRow {
+package enum ReportRow {
     // MARK: Column layout
 
-    static let columnCount = StoreSchema.reportInsertColumns.count
-    static let metadataCount = StoreSchema.metadataColumns.count
-    static let table3Offset = metadataCount
-    static let table4Offset = table3Offset + StoreSchema.table3CellColumns.count
-    static let table2Offset = table4Offset + StoreSchema.table4CellColumns.count
+    package static let columnCount = StoreSchema.reportInsertColumns.count
+    package static let metadataCount = StoreSchema.metadataColumns.count
+    package static let table3Offset = metadataCount
+    package static let table4Offset = table3Offset + StoreSchema.table3CellColumns.count
+    package static let table2Offset = table4Offset + StoreSchema.table4CellColumns.count
 
-    typealias Meta = StoreSchema.Meta
+    package typealias Meta = StoreSchema.Meta
 
     /// For each frozen table 3 row: the model's row, if the model has it.
-    static let table3Rows: [Table3Row?] = StoreSchema.table3Rows.map { Table3Row(code: $0) }
+    package static let table3Rows: [Table3Row?] = StoreSchema.table3Rows.map { Table3Row(code: $0) }
     /// For each frozen table 3 column: the model's column.
-    static let table3Columns: [Table3Column?] = StoreSchema.table3Columns.map { Table3Column(code: $0) }
+    package static let table3Columns: [Table3Column?] = StoreSchema.table3Columns.map { Table3Column(code: $0) }
     /// For each frozen table 4 group and column: the model's.
-    static let table4Groups: [Table4Group?] = StoreSchema.table4Groups.map { code in
+    package static let table4Groups: [Table4Group?] = StoreSchema.table4Groups.map { code in
         Table4Group.allCases.first { $0.code == code }
     }
-    static let table4Columns: [Table4Column?] = StoreSchema.table4Columns.map { code in
+    package static let table4Columns: [Table4Column?] = StoreSchema.table4Columns.map { code in
         Table4Column.allCases.first { $0.code == code }
     }
 
     /// Table 2 slot index by row code, then field code.
-    static let table2SlotIndex: [String: [String: Int]] = {
+    package static let table2SlotIndex: [String: [String: Int]] = {
         var index: [String: [String: Int]] = [:]
         for (i, slot) in StoreSchema.table2Slots.enumerated() { index[slot.row, default: [:]][slot.field] = i }
         return index
     }()
 
     /// Column offset (within the table 2 block) of each slot.
-    static let table2SlotOffsets: [Int] = {
+    package static let table2SlotOffsets: [Int] = {
         var offsets: [Int] = []
         var offset = 0
         for slot in StoreSchema.table2Slots {
@@ -54,7 +54,7 @@ enum ReportRow {
     /// Whether a report of this status gets a document row. `io_error`, `too_large` and
     /// `quarantined` depend on the run (the disk, the size limit, the workers), not on the
     /// content, so they are recorded on the task only: a later run may still read the content.
-    static func storesDocument(_ report: Report) -> Bool {
+    package static func storesDocument(_ report: Report) -> Bool {
         switch report.status {
         case .ioError, .tooLarge, .quarantined: return false
         default: return !report.sha256.isEmpty
@@ -62,7 +62,7 @@ enum ReportRow {
     }
 
     /// The content hash in canonical form (lower-case hex), or `nil` if it is not 64 hex digits.
-    static func canonicalHash(_ text: String) -> String? {
+    package static func canonicalHash(_ text: String) -> String? {
         let utf8 = text.utf8
         guard utf8.count == 64 else { return nil }
         var hasUpper = false
@@ -76,12 +76,32 @@ enum ReportRow {
         return hasUpper ? text.lowercased() : text
     }
 
+    /// The canonical hash of each result's document, `nil` for results stored on the task only.
+    ///
+    /// - Throws: ``StoreError`` ``StoreError/Code/invalidHash`` naming the first result whose hash is
+    ///   not 64 hexadecimal digits: a commit checks the whole batch before writing anything.
+    package static func documentHashes(_ results: [(task: Int64, report: Report)]) throws -> [String?] {
+        var hashes: [String?] = []
+        hashes.reserveCapacity(results.count)
+        for (task, report) in results {
+            guard storesDocument(report) else {
+                hashes.append(nil)
+                continue
+            }
+            guard let canonical = canonicalHash(report.sha256) else {
+                throw StoreError(.invalidHash, "task \(task): sha256 \"\(report.sha256)\" is not 64 hex digits")
+            }
+            hashes.append(canonical)
+        }
+        return hashes
+    }
+
     /// Binds the values of one report to the columns of `StoreSchema.reportInsertColumns`
     /// (0-based positions), every column exactly once or more (the last bind wins).
     ///
     /// Generic over the sink so that the commit path binds straight into the prepared SQLite
     /// statement, with no intermediate array of values.
-    static func encode<Sink: ReportSink>(
+    package static func encode<Sink: ReportSink>(
         _ report: Report, sha256: String, task: Int64, storedAt: String, into sink: inout Sink
     ) {
         func at(_ column: Meta) -> Int { column.rawValue }
@@ -230,7 +250,7 @@ enum ReportRow {
     }
 
     /// `2023-01-05`, with a four-digit year.
-    static func isoDate(_ date: ReportDate) -> String {
+    package static func isoDate(_ date: ReportDate) -> String {
         func pad(_ v: Int, _ width: Int) -> String {
             let digits = String(v)
             return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
@@ -238,7 +258,7 @@ enum ReportRow {
         return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
     }
 
-    static func parseISODate(_ text: String) -> ReportDate? {
+    package static func parseISODate(_ text: String) -> ReportDate? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
             return nil
@@ -247,7 +267,7 @@ enum ReportRow {
     }
 
     /// A finding's cell paths as a JSON array.
-    static func cellsJSON(_ cells: [String]) -> String {
+    package static func cellsJSON(_ cells: [String]) -> String {
         var out = "["
         for (i, cell) in cells.enumerated() {
             if i > 0 { out += "," }
@@ -262,46 +282,51 @@ enum ReportRow {
         value.map { Amount(micros: Int64(($0 * 1_000_000).rounded())) }
     }
 
-    /// Rebuilds a report from a row of `StoreSchema.selectReportSQL` and its findings.
-    static func decode(_ row: Row, findings: [Finding]) throws -> Report {
+    /// Rebuilds a report from a row of `StoreSchema.selectReportSQL` (the columns of
+    /// `StoreSchema.reportInsertColumns`, in order) and its findings.
+    package static func decode<Source: ReportSource>(_ row: Source, findings: [Finding]) throws -> Report {
         func at(_ column: Meta) -> Int { column.rawValue }
-        let sha256: String = row[at(.sha256)]
+        let sha256 = try row.text(at(.sha256)) ?? ""
         func corrupt(_ what: String) -> StoreError { StoreError(.corruptRow, "report \(sha256): \(what)") }
+        func required<T>(_ value: T?, _ column: Meta) throws -> T {
+            guard let value else { throw corrupt("\(column.column) is NULL") }
+            return value
+        }
 
-        let statusText: String = row[at(.status)]
+        let statusText = try required(row.text(at(.status)), .status)
         guard let status = ReportStatus(rawValue: statusText) else { throw corrupt("status \(statusText)") }
         var report = Report(
-            source: row[at(.source)], sha256: sha256, byteCount: row[at(.byteCount)], status: status,
-            statusMessage: row[at(.statusMessage)])
-        report.format = row[at(.format)]
-        report.encoding = row[at(.encoding)]
-        let layoutText: String = row[at(.layout)]
+            source: try required(row.text(at(.source)), .source), sha256: sha256,
+            byteCount: Int(try required(row.int(at(.byteCount)), .byteCount)), status: status,
+            statusMessage: try row.text(at(.statusMessage)))
+        report.format = try required(row.text(at(.format)), .format)
+        report.encoding = try row.text(at(.encoding))
+        let layoutText = try required(row.text(at(.layout)), .layout)
         guard let layout = Layout(rawValue: layoutText) else { throw corrupt("layout \(layoutText)") }
         report.layout = layout
-        report.year = row[at(.year)]
-        report.agency = row[at(.agency)]
-        report.region = row[at(.region)]
-        let published: String? = row[at(.published)]
-        report.published = published.flatMap(parseISODate)
-        let sections: String = row[at(.sections)]
+        report.year = try row.int(at(.year)).map { Int($0) }
+        report.agency = try row.text(at(.agency))
+        report.region = try row.text(at(.region))
+        report.published = try row.text(at(.published)).flatMap(parseISODate)
+        let sections = try required(row.text(at(.sections)), .sections)
         report.sections = sections.split(separator: ",").compactMap { Int($0) }
 
-        let table2Template: String? = row[at(.table2Template)]
-        let table3Template: String? = row[at(.table3Template)]
-        let table3Mask: Int64 = row[at(.t3Present)]
-        let hasTable4: Bool = row[at(.hasTable4)]
-        let table2Mask: Int64 = row[at(.t2Present)]
+        let table2Template = try row.text(at(.table2Template))
+        let table3Template = try row.text(at(.table3Template))
+        let table3Mask = try required(row.int(at(.t3Present)), .t3Present)
+        let hasTable4 = try required(row.int(at(.hasTable4)), .hasTable4) != 0
+        let table2Mask = try required(row.int(at(.t2Present)), .t2Present)
 
         var narrative = Narrative()
-        narrative.proactiveItems = row[at(.nProactiveItems)]
-        narrative.applicationsReceived = row[at(.nApplicationsReceived)]
-        narrative.reviews = row[at(.nReviews)]
-        narrative.lawsuits = row[at(.nLawsuits)]
-        narrative.penalties = row[at(.nPenalties)]
-        narrative.licences = row[at(.nLicences)]
-        narrative.processingFees = amount(row[at(.nProcessingFees)])
-        narrative.adminFees = amount(row[at(.nAdminFees)])
-        narrative.applicationsMatched = row[at(.nApplicationsMatched)]
+        narrative.proactiveItems = try row.int(at(.nProactiveItems))
+        narrative.applicationsReceived = try row.int(at(.nApplicationsReceived))
+        narrative.reviews = try row.int(at(.nReviews))
+        narrative.lawsuits = try row.int(at(.nLawsuits))
+        narrative.penalties = try row.int(at(.nPenalties))
+        narrative.licences = try row.int(at(.nLicences))
+        narrative.processingFees = amount(try row.real(at(.nProcessingFees)))
+        narrative.adminFees = amount(try row.real(at(.nAdminFees)))
+        narrative.applicationsMatched = try row.text(at(.nApplicationsMatched))
         report.narrative = narrative
 
         if let table3Template {
@@ -312,7 +337,7 @@ enum ReportRow {
                 if (table3Mask >> Int64(bit)) & 1 == 1 { table3.present[row3.rawValue] = true }
                 for (c, column) in table3Columns.enumerated() {
                     guard let column else { continue }
-                    table3[row3, column] = row[table3Offset + bit * StoreSchema.table3Columns.count + c]
+                    table3[row3, column] = try row.int(table3Offset + bit * StoreSchema.table3Columns.count + c)
                 }
             }
             report.table3 = table3
@@ -323,7 +348,7 @@ enum ReportRow {
             for (g, group) in table4Groups.enumerated() {
                 for (c, column) in table4Columns.enumerated() {
                     guard let group, let column else { continue }
-                    table4[group, column] = row[table4Offset + g * StoreSchema.table4Columns.count + c]
+                    table4[group, column] = try row.int(table4Offset + g * StoreSchema.table4Columns.count + c)
                 }
             }
             report.table4 = table4
@@ -345,9 +370,9 @@ enum ReportRow {
                 let index = table2Offset + table2SlotOffsets[slot]
                 let value: Table2Value
                 if info.isAmount {
-                    value = .amount(amount(row[index]), written: row[index + 1], unit: row[index + 2])
+                    value = .amount(amount(try row.real(index)), written: try row.text(index + 1), unit: try row.text(index + 2))
                 } else {
-                    value = .count(row[index])
+                    value = .count(try row.int(index))
                 }
                 fields.append(Table2.Field(row: info.row, field: info.field, value: value))
             }
@@ -357,4 +382,18 @@ enum ReportRow {
         report.findings = findings
         return report
     }
+}
+
+/// Gives the values of one stored `reports` row by 0-based column position: a GRDB `Row`, or a
+/// PostgreSQL row. `nil` is SQL NULL.
+package protocol ReportSource {
+    func int(_ index: Int) throws -> Int64?
+    func real(_ index: Int) throws -> Double?
+    func text(_ index: Int) throws -> String?
+}
+
+extension Row: ReportSource {
+    package func int(_ index: Int) throws -> Int64? { self[index] }
+    package func real(_ index: Int) throws -> Double? { self[index] }
+    package func text(_ index: Int) throws -> String? { self[index] }
 }

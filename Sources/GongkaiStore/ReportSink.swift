@@ -8,7 +8,7 @@ import GRDB
 #endif
 
 /// Receives the values of one row by 0-based column position.
-protocol ReportSink {
+package protocol ReportSink {
     mutating func null(_ index: Int)
     mutating func int(_ index: Int, _ value: Int64)
     mutating func real(_ index: Int, _ value: Double)
@@ -17,15 +17,15 @@ protocol ReportSink {
 
 extension ReportSink {
     @inline(__always)
-    mutating func int(_ index: Int, _ value: Int64?) {
+    package mutating func int(_ index: Int, _ value: Int64?) {
         if let value { int(index, value) } else { null(index) }
     }
     @inline(__always)
-    mutating func real(_ index: Int, _ value: Double?) {
+    package mutating func real(_ index: Int, _ value: Double?) {
         if let value { real(index, value) } else { null(index) }
     }
     @inline(__always)
-    mutating func text(_ index: Int, _ value: String?) {
+    package mutating func text(_ index: Int, _ value: String?) {
         if let value { text(index, value) } else { null(index) }
     }
 }

@@ -8,11 +8,11 @@
 
 import GRDB
 
-enum StoreSchema {
+package enum StoreSchema {
     // MARK: Frozen code lists (schema v1 of the report JSON)
 
     /// Table 3 row codes, in table order.
-    static let table3Rows = [
+    package static let table3Rows = [
         "new", "carried_over", "granted", "partially_granted",
         "denied_state_secret", "denied_prohibited_by_law", "denied_three_safety_one_stability",
         "denied_third_party_rights", "denied_internal_affairs", "denied_process_info",
@@ -24,27 +24,27 @@ enum StoreSchema {
     ]
 
     /// Table 3 column codes.
-    static let table3Columns = [
+    package static let table3Columns = [
         "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total",
     ]
 
     /// Table 4 group codes.
-    static let table4Groups = ["review", "litigation_direct", "litigation_after_review"]
+    package static let table4Groups = ["review", "litigation_direct", "litigation_after_review"]
 
     /// Table 4 column codes.
-    static let table4Columns = ["upheld", "corrected", "other", "pending", "total"]
+    package static let table4Columns = ["upheld", "corrected", "other", "pending", "total"]
 
     /// One value slot of table 2: the union of the 2021 and 2019 templates' fields.
-    struct Table2Slot: Sendable, Hashable {
-        var row: String
-        var field: String
-        var isAmount: Bool { field == "amount_10k_yuan" }
-        var column: String { "t2_\(row)_\(field)" }
+    package struct Table2Slot: Sendable, Hashable {
+        package var row: String
+        package var field: String
+        package var isAmount: Bool { field == "amount_10k_yuan" }
+        package var column: String { "t2_\(row)_\(field)" }
     }
 
     /// The union of the 2021 and 2019 table 2 fields, 2021 fields first within each row.
     /// Bit `i` of `reports.t2_present` says whether slot `i` was in the table.
-    static let table2Slots: [Table2Slot] = [
+    package static let table2Slots: [Table2Slot] = [
         ("regulations", ["issued", "repealed", "in_force", "new_made", "new_published", "total_published"]),
         ("normative_documents", ["issued", "repealed", "in_force", "new_made", "new_published", "total_published"]),
         ("licensing", ["decisions", "prev_count", "change"]),
@@ -56,13 +56,13 @@ enum StoreSchema {
     ].flatMap { row, fields in fields.map { Table2Slot(row: row, field: $0) } }
 
     /// Statuses whose document was parsed (the reports that summaries count).
-    static let parsedStatusesSQL = "('ok', 'incomplete')"
+    package static let parsedStatusesSQL = "('ok', 'incomplete')"
 
     // MARK: Columns of `reports`
 
     /// The metadata columns of `reports`, in insert order (`sha256` first). The raw value is the
     /// position in the insert and select column lists.
-    enum Meta: Int, CaseIterable {
+    package enum Meta: Int, CaseIterable {
         case sha256, source, byteCount, status, statusMessage, format, encoding, layout
         case year, agency, agencyKey, region, published, sections
         case table2Template, table3Template, t3Present, hasTable4, t2Present
@@ -70,7 +70,7 @@ enum StoreSchema {
         case nProcessingFees, nAdminFees, nApplicationsMatched
         case errorCount, warningCount, firstJobId, firstTaskId, storedAt
 
-        var column: String {
+        package var column: String {
             switch self {
             case .sha256: return "sha256"
             case .source: return "source"
@@ -109,32 +109,32 @@ enum StoreSchema {
         }
     }
 
-    static let metadataColumns: [String] = Meta.allCases.map(\.column)
+    package static let metadataColumns: [String] = Meta.allCases.map(\.column)
 
-    static func table3Column(row: String, column: String) -> String { "t3_\(row)_\(column)" }
-    static func table4Column(group: String, column: String) -> String { "t4_\(group)_\(column)" }
+    package static func table3Column(row: String, column: String) -> String { "t3_\(row)_\(column)" }
+    package static func table4Column(group: String, column: String) -> String { "t4_\(group)_\(column)" }
 
     /// The 175 table 3 cell columns, row-major.
-    static let table3CellColumns: [String] = table3Rows.flatMap { row in
+    package static let table3CellColumns: [String] = table3Rows.flatMap { row in
         table3Columns.map { table3Column(row: row, column: $0) }
     }
 
     /// The 15 table 4 cell columns, group-major.
-    static let table4CellColumns: [String] = table4Groups.flatMap { group in
+    package static let table4CellColumns: [String] = table4Groups.flatMap { group in
         table4Columns.map { table4Column(group: group, column: $0) }
     }
 
     /// The table 2 columns: one per slot, plus `_written` and `_unit` for amounts.
-    static let table2Columns: [String] = table2Slots.flatMap { slot in
+    package static let table2Columns: [String] = table2Slots.flatMap { slot in
         slot.isAmount ? [slot.column, slot.column + "_written", slot.column + "_unit"] : [slot.column]
     }
 
     /// Every column the commit path writes, in the order it binds them.
-    static let reportInsertColumns: [String] = metadataColumns + table3CellColumns + table4CellColumns + table2Columns
+    package static let reportInsertColumns: [String] = metadataColumns + table3CellColumns + table4CellColumns + table2Columns
 
     /// The insert of one document row. `first_job_id` is looked up from the task id bound to
     /// its parameter, so each column still has exactly one parameter.
-    static let insertReportSQL: String = {
+    package static let insertReportSQL: String = {
         let columns = reportInsertColumns
         let placeholders = columns.map {
             $0 == Meta.firstJobId.column ? "(SELECT job_id FROM tasks WHERE id = ?)" : "?"
@@ -144,16 +144,32 @@ enum StoreSchema {
             + "ON CONFLICT (sha256) DO NOTHING"
     }()
 
-    static let selectReportSQL: String =
+    package static let selectReportSQL: String =
         "SELECT \(reportInsertColumns.joined(separator: ",")) FROM reports WHERE sha256 = ?"
+
+    /// A job's tasks in id order with their documents' key figures (`ResultRow`'s fields, in
+    /// order), for both backends; `job` is the parameter placeholder (`?`, `$1`).
+    package static func resultsSQL(job: String) -> String {
+        """
+        SELECT t.id, t.path, t.state, t.status, COALESCE(t.status_message, r.status_message), t.sha256,
+            CASE WHEN t.sha256 IS NULL THEN NULL WHEN r.first_task_id IS NOT DISTINCT FROM t.id THEN 0 ELSE 1 END,
+            r.agency, r.region, r.year, r.published, r.error_count, r.warning_count,
+            r.t3_new_total, r.t3_carried_over_total, r.t3_granted_total, r.t3_results_total_total,
+            r.t3_carried_forward_total, r.t4_review_total,
+            CASE WHEN r.t4_litigation_direct_total IS NULL AND r.t4_litigation_after_review_total IS NULL THEN NULL
+                 ELSE COALESCE(r.t4_litigation_direct_total, 0) + COALESCE(r.t4_litigation_after_review_total, 0) END
+        FROM tasks t LEFT JOIN reports r ON r.sha256 = t.sha256
+        WHERE t.job_id = \(job) ORDER BY t.id
+        """
+    }
 
     // MARK: Migrations
 
     /// The schema version after all migrations below: stored in `meta.schema_version` and
     /// `PRAGMA user_version`. Increment it with each new migration.
-    static let version = 2
+    package static let version = 2
 
-    static var migrator: DatabaseMigrator {
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         // The ledger and the documents reference each other (a task links to its document, a
         // document to the task that first stored it), so they are created together.
@@ -202,14 +218,14 @@ enum StoreSchema {
     /// Whether a task status is one whose document was parsed.
     private static func parsed(_ column: String) -> String { oneOf(column, ["ok", "incomplete"]) }
 
-    static let nowSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    package static let nowSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
     /// 0001, first half: the coordinator's durable ledger.
     ///
     /// A task is `pending`, `done` (a result was committed: `status` says which) or
     /// `quarantined`. Leases live in the coordinator's memory only. The per-job counters are
     /// kept by triggers, so `jobStatus` is one row read however many tasks a job has.
-    static let ledgerSQL = """
+    package static let ledgerSQL = """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY NOT NULL,
             value TEXT NOT NULL
@@ -284,7 +300,7 @@ enum StoreSchema {
         """
 
     /// 0001, second half: one wide row per document, keyed by content hash, and its findings.
-    static let reportsSQL: String = {
+    package static let reportsSQL: String = {
         var columns: [String] = [
             """
             sha256 TEXT PRIMARY KEY NOT NULL
@@ -361,7 +377,7 @@ enum StoreSchema {
     // MARK: Views
 
     /// 0002: per-cell views over the wide rows, corpus summaries, cross-report checks.
-    static let viewsSQL: String = {
+    package static let viewsSQL: String = {
         var sql: [String] = []
 
         // table3_cells: one row per present table 3 row.
@@ -405,7 +421,7 @@ enum StoreSchema {
     }
 
     /// The columns every summary view has after its key column, in `SummaryRow` order.
-    static let summaryColumns = [
+    package static let summaryColumns = [
         "reports", "reports_with_errors", "applications_received", "granted_share", "reviews", "lawsuits",
         "corrected_share_reviews", "corrected_share_lawsuits",
     ]

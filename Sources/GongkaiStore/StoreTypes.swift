@@ -4,7 +4,9 @@ import GongkaiCore
 
 // MARK: - Errors
 
-/// An error of the summary store that is not an SQLite error (those surface as GRDB's `DatabaseError`).
+/// An error of the summary store. SQLite's own errors surface as GRDB's `DatabaseError`; the
+/// PostgreSQL store reports the server's errors as ``Code/database`` and a lost or refused
+/// connection as ``Code/unavailable`` (see ``isRetryable``).
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -22,6 +24,13 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let outdatedSchema = Code("outdated_schema")
         /// A stored value that cannot be read back (corrupt or foreign data).
         public static let corruptRow = Code("corrupt_row")
+        /// The database server cannot be reached now (refused, restarted, connection lost). Nothing
+        /// of the failed call was committed; the same call may be retried, and the store reconnects.
+        public static let unavailable = Code("unavailable")
+        /// The database server refused a statement (a constraint, a permission, a bad URL's database).
+        public static let database = Code("database")
+        /// A store location (`--store`) that cannot be used, e.g. a malformed `postgres://` URL.
+        public static let invalidLocation = Code("invalid_location")
         public var description: String { raw }
     }
 
@@ -34,6 +43,15 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(message)" }
+
+    /// Whether the failed call may simply be tried again later: the database was unreachable
+    /// (``Code/unavailable``). Every store call is all or nothing, so a retry never doubles anything.
+    public var isRetryable: Bool { code == .unavailable }
+
+    /// Whether `error` is a store error worth retrying (``isRetryable``).
+    public static func isRetryable(_ error: any Error) -> Bool {
+        (error as? StoreError)?.isRetryable ?? false
+    }
 
     /// Errors are equal when their codes are.
     public static func == (a: StoreError, b: StoreError) -> Bool { a.code == b.code }
@@ -76,6 +94,24 @@ public struct JobStatus: Sendable, Hashable {
     public var failed: Int
     /// Tasks set aside because they crashed or hung workers.
     public var quarantined: Int
+
+    package init(
+        id: Int64, name: String, roots: [String], recursive: Bool, glob: String?, createdAt: String,
+        walkComplete: Bool, total: Int, pending: Int, done: Int, failed: Int, quarantined: Int
+    ) {
+        self.id = id
+        self.name = name
+        self.roots = roots
+        self.recursive = recursive
+        self.glob = glob
+        self.createdAt = createdAt
+        self.walkComplete = walkComplete
+        self.total = total
+        self.pending = pending
+        self.done = done
+        self.failed = failed
+        self.quarantined = quarantined
+    }
 
     public var state: JobState {
         if !walkComplete { return .walking }
@@ -127,6 +163,11 @@ public struct TaskRef: Sendable, Hashable {
 public struct TaskAttempts: Sendable, Hashable {
     public var attempts: Int
     public var crashes: Int
+
+    public init(attempts: Int, crashes: Int) {
+        self.attempts = attempts
+        self.crashes = crashes
+    }
 }
 
 // MARK: - Commits
@@ -179,6 +220,21 @@ public struct SummaryRow: Sendable, Hashable {
     public var correctedShareOfReviews: Double?
     /// Corrected lawsuits (both groups) / lawsuits.
     public var correctedShareOfLawsuits: Double?
+
+    package init(
+        key: String?, reports: Int, reportsWithErrors: Int, applicationsReceived: Int64, grantedShare: Double?,
+        reviews: Int64, lawsuits: Int64, correctedShareOfReviews: Double?, correctedShareOfLawsuits: Double?
+    ) {
+        self.key = key
+        self.reports = reports
+        self.reportsWithErrors = reportsWithErrors
+        self.applicationsReceived = applicationsReceived
+        self.grantedShare = grantedShare
+        self.reviews = reviews
+        self.lawsuits = lawsuits
+        self.correctedShareOfReviews = correctedShareOfReviews
+        self.correctedShareOfLawsuits = correctedShareOfLawsuits
+    }
 }
 
 /// A check across two reports of the same agency in consecutive years that did not hold.
@@ -197,6 +253,20 @@ public struct CrossReportFinding: Sendable, Hashable {
     public var found: Int64
     /// What last year's report says it should be.
     public var expected: Int64
+
+    package init(
+        rule: Rule, cell: String, agency: String, year: Int, sha256: String, previousSha256: String, found: Int64,
+        expected: Int64
+    ) {
+        self.rule = rule
+        self.cell = cell
+        self.agency = agency
+        self.year = year
+        self.sha256 = sha256
+        self.previousSha256 = previousSha256
+        self.found = found
+        self.expected = expected
+    }
 
     /// The same, as a finding on this year's report.
     public var finding: Finding {

@@ -29,18 +29,7 @@ extension SummaryStore {
         if results.isEmpty { return CommitReceipt() }
 
         // Validate every hash before writing anything.
-        var hashes: [String?] = []
-        hashes.reserveCapacity(results.count)
-        for (task, report) in results {
-            guard ReportRow.storesDocument(report) else {
-                hashes.append(nil)
-                continue
-            }
-            guard let canonical = ReportRow.canonicalHash(report.sha256) else {
-                throw StoreError(.invalidHash, "task \(task): sha256 \"\(report.sha256)\" is not 64 hex digits")
-            }
-            hashes.append(canonical)
-        }
+        let hashes = try ReportRow.documentHashes(results)
 
         return try writer.write { db in
             // One timestamp for the batch, in SQLite's format: cheaper than strftime per row.

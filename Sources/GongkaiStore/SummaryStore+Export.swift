@@ -45,6 +45,34 @@ public struct ResultRow: Sendable, Hashable {
         "results_total", "carried_forward", "reviews", "lawsuits",
     ]
 
+    package init(
+        task: Int64, path: String, state: TaskState, status: String?, statusMessage: String?, sha256: String?,
+        duplicate: Bool?, agency: String?, region: String?, year: Int?, published: String?, errorCount: Int?,
+        warningCount: Int?, applicationsNew: Int64?, carriedOver: Int64?, granted: Int64?, resultsTotal: Int64?,
+        carriedForward: Int64?, reviews: Int64?, lawsuits: Int64?
+    ) {
+        self.task = task
+        self.path = path
+        self.state = state
+        self.status = status
+        self.statusMessage = statusMessage
+        self.sha256 = sha256
+        self.duplicate = duplicate
+        self.agency = agency
+        self.region = region
+        self.year = year
+        self.published = published
+        self.errorCount = errorCount
+        self.warningCount = warningCount
+        self.applicationsNew = applicationsNew
+        self.carriedOver = carriedOver
+        self.granted = granted
+        self.resultsTotal = resultsTotal
+        self.carriedForward = carriedForward
+        self.reviews = reviews
+        self.lawsuits = lawsuits
+    }
+
     private enum Field {
         case text(String?)
         case int(Int64?)
@@ -124,18 +152,6 @@ public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 extension SummaryStore {
-    private static let resultsSQL = """
-        SELECT t.id, t.path, t.state, t.status, COALESCE(t.status_message, r.status_message), t.sha256,
-            CASE WHEN t.sha256 IS NULL THEN NULL ELSE r.first_task_id IS NOT t.id END,
-            r.agency, r.region, r.year, r.published, r.error_count, r.warning_count,
-            r.t3_new_total, r.t3_carried_over_total, r.t3_granted_total, r.t3_results_total_total,
-            r.t3_carried_forward_total, r.t4_review_total,
-            CASE WHEN r.t4_litigation_direct_total IS NULL AND r.t4_litigation_after_review_total IS NULL THEN NULL
-                 ELSE COALESCE(r.t4_litigation_direct_total, 0) + COALESCE(r.t4_litigation_after_review_total, 0) END
-        FROM tasks t LEFT JOIN reports r ON r.sha256 = t.sha256
-        WHERE t.job_id = ? ORDER BY t.id
-        """
-
     /// Streams a job's tasks with their documents' key figures, in task order, one row at a
     /// time: memory stays flat whatever the job's size.
     ///
@@ -143,7 +159,7 @@ extension SummaryStore {
     /// commits go on meanwhile). It must not call back into the store.
     public func results(job: Int64, _ body: (ResultRow) throws -> Void) throws {
         try writer.read { db in
-            let rows = try Row.fetchCursor(db, sql: Self.resultsSQL, arguments: [job])
+            let rows = try Row.fetchCursor(db, sql: StoreSchema.resultsSQL(job: "?"), arguments: [job])
             while let row = try rows.next() {
                 let stateText: String = row[2]
                 guard let state = TaskState(rawValue: stateText) else {
@@ -158,32 +174,5 @@ extension SummaryStore {
                         reviews: row[18], lawsuits: row[19]))
             }
         }
-    }
-
-    /// Writes a job's results as NDJSON or CSV through `write`, one terminated line per call
-    /// (the CSV header first).
-    public func exportResults(job: Int64, format: ExportFormat, write: (String) throws -> Void) throws {
-        switch format {
-        case .ndjson:
-            try results(job: job) { try write($0.jsonLine + "\n") }
-        case .csv:
-            try write(ResultRow.csvHeader + CSV.lineTerminator)
-            try results(job: job) { try write($0.csvRecord + CSV.lineTerminator) }
-        }
-    }
-
-    /// Writes a job's results as NDJSON or CSV to a file handle (standard output, a file),
-    /// buffered in blocks of about 64 KiB.
-    public func exportResults(job: Int64, format: ExportFormat, to handle: FileHandle) throws {
-        var buffer = ""
-        buffer.reserveCapacity(1 << 16)
-        try exportResults(job: job, format: format) { line in
-            buffer += line
-            if buffer.utf8.count >= 1 << 16 {
-                try handle.write(contentsOf: Data(buffer.utf8))
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        if !buffer.isEmpty { try handle.write(contentsOf: Data(buffer.utf8)) }
     }
 }

@@ -12,7 +12,7 @@ extension SummaryStore {
     ///   - roots: The files and directories submitted.
     ///   - recursive: Whether directories are walked recursively.
     ///   - glob: The file-name pattern the walk keeps, if any.
-    public func createJob(name: String, roots: [String], recursive: Bool, glob: String? = nil) throws -> Int64 {
+    public func createJob(name: String, roots: [String], recursive: Bool, glob: String?) throws -> Int64 {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let rootsJSON = String(decoding: try encoder.encode(roots), as: UTF8.self)
@@ -77,7 +77,7 @@ extension SummaryStore {
     ///
     /// The coordinator keeps a bounded window of tasks in memory and pages through the rest:
     /// pass the last id it holds as `afterTaskId` to get the next page.
-    public func pendingTasks(job: Int64, limit: Int, afterTaskId: Int64 = 0) throws -> [TaskRef] {
+    public func pendingTasks(job: Int64, limit: Int, afterTaskId: Int64) throws -> [TaskRef] {
         try writer.read { db in
             let rows = try Row.fetchCursor(
                 db,

@@ -43,7 +43,7 @@ import GongkaiCore
 /// - ``summary(by:)``
 /// - ``findingsByRule()``
 /// - ``crossReportFindings()``
-public final class SummaryStore: Sendable {
+public final class SummaryStore: SummaryStoring {
     let writer: any DatabaseWriter
     /// Whether the store was opened with `readOnly: true`.
     public let isReadOnly: Bool

@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import GongkaiCluster
 import GongkaiCore
+import GongkaiPostgres
 import GongkaiStore
 import GongkaiWire
 import ZeroMQ
@@ -54,18 +55,21 @@ struct ConnectionOptions: ParsableArguments {
 /// Where the summary store is: --store, else the path the running (or last) server wrote into its run
 /// directory, else the default data directory.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The summary store (SQLite file). Default: the one the server in --run-dir uses.")
+    @Option(
+        name: .long,
+        help: "The summary store: an SQLite file, or postgres://user:password@host:port/database. Default: the one the server in --run-dir uses."
+    )
     var store: String?
 
     @Option(name: .long, help: "The coordinator's run directory, to find its store.")
     var runDir: String?
 
-    func open() throws -> SummaryStore {
-        let path = try resolvedPath()
-        guard FileManager.default.fileExists(atPath: path) else {
+    func open() throws -> any SummaryStoring {
+        let location = StoreLocation(try resolvedPath())
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
             throw CleanError("no summary store at \(path): start `gongkai serve` first, or give --store")
         }
-        return try SummaryStore(path: path, readOnly: true)
+        return try SummaryStores.open(location, readOnly: true)
     }
 
     func resolvedPath() throws -> String {

@@ -28,7 +28,7 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Worker processes to start and supervise; the default is this machine's number of cores.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "The summary store (SQLite). Default: $GONGKAI_DATA_DIR/gongkai.sqlite, $XDG_DATA_HOME/gongkai/gongkai.sqlite or ~/.local/share/gongkai/gongkai.sqlite.")
+    @Option(name: .long, help: "The summary store: an SQLite file (default $GONGKAI_DATA_DIR/gongkai.sqlite, $XDG_DATA_HOME/gongkai/gongkai.sqlite or ~/.local/share/gongkai/gongkai.sqlite), or a PostgreSQL database, postgres://user:password@host:port/database (docs/store.md).")
     var store: String?
 
     @Option(name: .long, help: "The run directory for sockets, lock and pid file (default: $GONGKAI_RUN_DIR, $XDG_RUNTIME_DIR/gongkai or /tmp/gongkai-<uid>). Keep it short: ipc socket paths are limited to 107 bytes.")

@@ -5,7 +5,7 @@ import XCTest
 
 @testable import GongkaiStore
 
-final class CommitTests: XCTestCase {
+class CommitTests: StoreTestCase {
     func testCommittingTheSameReportTwiceStoresOneDocument() throws {
         // Given a task and its result
         let (store, job, tasks) = try makeStoreWithTasks(1)

@@ -4,7 +4,7 @@ import XCTest
 
 @testable import GongkaiStore
 
-final class ExportTests: XCTestCase {
+class ExportTests: StoreTestCase {
     func testCSVFieldsAreQuotedOnlyWhenNeeded() {
         XCTAssertEqual(CSV.field("某某市人民政府"), "某某市人民政府")
         XCTAssertEqual(CSV.field("甲,乙"), "\"甲,乙\"")
@@ -16,8 +16,8 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(CSV.field(""), "")
     }
 
-    private func makeJob() throws -> (SummaryStore, Int64) {
-        let store = try SummaryStore.inMemory()
+    private func makeJob() throws -> (any SummaryStoring, Int64) {
+        let store = try makeStore()
         let job = try store.createJob(name: "export", roots: ["/c"], recursive: true)
         let tasks = try store.addTasks(
             job: job, paths: ["/c/报告,一.txt", "/c/\"quoted\".txt", "/c/missing.txt", "/c/todo.txt"])

@@ -4,7 +4,7 @@ import XCTest
 
 @testable import GongkaiStore
 
-final class LedgerTests: XCTestCase {
+class LedgerTests: StoreTestCase {
     func testAddingTheSameTasksAgainAddsNoneAndReturnsTheirState() throws {
         // Given a job with three tasks, one of them done
         let (store, job, tasks) = try makeStoreWithTasks(3)
@@ -22,7 +22,7 @@ final class LedgerTests: XCTestCase {
     }
 
     func testTheSamePathInTwoJobsIsTwoTasks() throws {
-        let store = try SummaryStore.inMemory()
+        let store = try makeStore()
         let a = try store.createJob(name: "a", roots: ["/c"], recursive: false)
         let b = try store.createJob(name: "b", roots: ["/c"], recursive: false)
         let ta = try store.addTasks(job: a, paths: ["/c/x.txt"])
@@ -106,7 +106,7 @@ final class LedgerTests: XCTestCase {
 
     func testJobStatusCountsAndStateFollowTheJob() throws {
         // Given a job being walked
-        let store = try SummaryStore.inMemory()
+        let store = try makeStore()
         let job = try store.createJob(name: "年报", roots: ["/a", "/b"], recursive: true, glob: "*.docx")
         let tasks = try store.addTasks(job: job, paths: (0..<4).map { "/a/\($0).docx" })
         XCTAssertEqual(try store.jobStatus(job: job)?.state, .walking)
@@ -138,7 +138,7 @@ final class LedgerTests: XCTestCase {
     }
 
     func testUnknownJobsAndTasksAreErrors() throws {
-        let store = try SummaryStore.inMemory()
+        let store = try makeStore()
         XCTAssertThrowsError(try store.addTasks(job: 7, paths: ["/x"])) {
             XCTAssertEqual(($0 as? StoreError)?.code, .unknownJob)
         }

@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import GongkaiCore
 import XCTest
 
 @testable import GongkaiStore
 
-final class RoundTripTests: XCTestCase {
+class RoundTripTests: StoreTestCase {
     private func roundTrip(_ report: Report, file: StaticString = #filePath, line: UInt = #line) throws -> Report {
         let (store, _, tasks) = try makeStoreWithTasks(1)
         try store.commit([(tasks[0].id, report)])
@@ -75,42 +74,42 @@ final class RoundTripTests: XCTestCase {
         let r2019 = StoreFixtures.report2019(sha256: StoreFixtures.sha(2))
         try store.commit([(tasks[0].id, r2021), (tasks[1].id, r2019)])
 
-        try store.writer.read { db in
-            // Then table3_cells has one row per present table 3 row
-            let counts = try Row.fetchAll(
-                db, sql: "SELECT sha256, COUNT(*) FROM table3_cells GROUP BY sha256 ORDER BY sha256")
-            XCTAssertEqual(counts.map { $0[1] as Int }, [25, 23])
-            let row = try XCTUnwrap(
-                try Row.fetchOne(
-                    db, sql: "SELECT * FROM table3_cells WHERE sha256 = ? AND row = 'denied_state_secret'",
-                    arguments: [StoreFixtures.sha(1)]))
-            XCTAssertEqual(row["natural_person"] as Int64?, r2021.table3?[.deniedStateSecret, .naturalPerson])
-            XCTAssertTrue((row["research"] as DatabaseValue).isNull)
-            XCTAssertEqual(row["total"] as Int64?, r2021.table3?[.deniedStateSecret, .total])
+        // Then table3_cells has one row per present table 3 row
+        let counts = try textRows(store, "SELECT sha256, COUNT(*) FROM table3_cells GROUP BY sha256 ORDER BY sha256")
+        XCTAssertEqual(counts.map { $0[1] }, ["25", "23"])
+        let row = try XCTUnwrap(
+            try textRows(
+                store,
+                """
+                SELECT natural_person, research, total FROM table3_cells
+                WHERE sha256 = '\(StoreFixtures.sha(1))' AND row = 'denied_state_secret'
+                """
+            ).first)
+        XCTAssertEqual(row[0], r2021.table3?[.deniedStateSecret, .naturalPerson].map { String($0) })
+        XCTAssertNil(row[1] ?? nil)
+        XCTAssertEqual(row[2], r2021.table3?[.deniedStateSecret, .total].map { String($0) })
 
-            // table4_cells: three groups for the report that has table 4, none for the other
-            let groups = try String.fetchAll(db, sql: "SELECT grp FROM table4_cells ORDER BY sha256, grp")
-            XCTAssertEqual(groups, ["litigation_after_review", "litigation_direct", "review"])
-            let pending = try Int64.fetchOne(
-                db, sql: "SELECT pending FROM table4_cells WHERE grp = 'review' AND sha256 = ?",
-                arguments: [StoreFixtures.sha(1)])
-            XCTAssertEqual(pending, r2021.table4?[.review, .pending])
+        // table4_cells: three groups for the report that has table 4, none for the other
+        let groups = try textRows(store, "SELECT grp FROM table4_cells ORDER BY sha256, grp")
+        XCTAssertEqual(groups.map { $0[0] }, ["litigation_after_review", "litigation_direct", "review"])
+        let pending = try textRows(
+            store, "SELECT pending FROM table4_cells WHERE grp = 'review' AND sha256 = '\(StoreFixtures.sha(1))'")
+        XCTAssertEqual(pending.first?[0], r2021.table4?[.review, .pending].map { String($0) })
 
-            // table2_cells: one row per present field, amounts with what was written
-            let fields2021 = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM table2_cells WHERE sha256 = ?", arguments: [StoreFixtures.sha(1)])
-            XCTAssertEqual(fields2021, 10)
-            let fees = try XCTUnwrap(
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT value, written, unit FROM table2_cells
-                        WHERE sha256 = ? AND row = 'procurement' AND field = 'amount_10k_yuan'
-                        """,
-                    arguments: [StoreFixtures.sha(2)]))
-            XCTAssertEqual(fees[0] as Double, 25.100002, accuracy: 1e-9)
-            XCTAssertEqual(fees[1] as String, "251000元")
-            XCTAssertEqual(fees[2] as String, "元")
-        }
+        // table2_cells: one row per present field, amounts with what was written
+        let fields2021 = try textRows(
+            store, "SELECT COUNT(*) FROM table2_cells WHERE sha256 = '\(StoreFixtures.sha(1))'")
+        XCTAssertEqual(fields2021.first?[0], "10")
+        let fees = try XCTUnwrap(
+            try textRows(
+                store,
+                """
+                SELECT value, written, unit FROM table2_cells
+                WHERE sha256 = '\(StoreFixtures.sha(2))' AND row = 'procurement' AND field = 'amount_10k_yuan'
+                """
+            ).first)
+        XCTAssertEqual(try XCTUnwrap(Double(try XCTUnwrap(fees[0]))), 25.100002, accuracy: 1e-9)
+        XCTAssertEqual(fees[1], "251000元")
+        XCTAssertEqual(fees[2], "元")
     }
 }

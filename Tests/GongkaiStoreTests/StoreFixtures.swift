@@ -184,12 +184,4 @@ extension XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
-
-    /// A store in memory with one job holding `count` tasks (`/c/0.txt` …).
-    func makeStoreWithTasks(_ count: Int) throws -> (SummaryStore, Int64, [TaskRef]) {
-        let store = try SummaryStore.inMemory()
-        let job = try store.createJob(name: "test", roots: ["/c"], recursive: true)
-        let tasks = try store.addTasks(job: job, paths: (0..<count).map { "/c/\($0).txt" })
-        return (store, job, tasks)
-    }
 }

@@ -4,9 +4,9 @@ import XCTest
 
 @testable import GongkaiStore
 
-final class SummaryTests: XCTestCase {
+class SummaryTests: StoreTestCase {
     /// Three agencies over two years, plus a document that is not a report.
-    private func makeCorpus() throws -> SummaryStore {
+    private func makeCorpus() throws -> any SummaryStoring {
         let reports = [
             StoreFixtures.figures(
                 sha256: StoreFixtures.sha(1), agency: "甲局", year: 2022, region: "杭州", new: 10, carriedOver: 0,
@@ -27,7 +27,7 @@ final class SummaryTests: XCTestCase {
                 granted: 1, resultsTotal: 1, carriedForward: 4),
             Report(source: "/c/notice.txt", sha256: StoreFixtures.sha(5), status: .notReport),
         ]
-        let store = try SummaryStore.inMemory()
+        let store = try makeStore()
         let job = try store.createJob(name: "corpus", roots: ["/c"], recursive: true)
         let tasks = try store.addTasks(job: job, paths: reports.map(\.source))
         try store.commit(zip(tasks, reports).map { ($0.id, $1) })
