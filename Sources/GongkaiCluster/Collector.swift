@@ -44,6 +44,11 @@ final class Collector: Sendable {
         queue.push(item)
     }
 
+    /// Queues several results under one lock. Never blocks, like ``push(_:)``.
+    func push(contentsOf items: [CollectorItem]) {
+        queue.push(contentsOf: items)
+    }
+
     /// Results waiting for a commit.
     var depth: Int { queue.count }
 

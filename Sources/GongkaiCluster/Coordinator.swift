@@ -160,6 +160,8 @@ final class Coordinator {
     private var latency = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     private var quarantined = 0
     private var uncommitted = 0
+    /// Results accepted during one ``receiveWork()`` burst, handed to the collector in one push.
+    private var accepted: [CollectorItem] = []
     private var lastProgressLog: Int64
     private var committedAtLastLog = 0
     private var dropLog = DropLog()
@@ -487,6 +489,11 @@ final class Coordinator {
 
     private func receiveWork() {
         let now = Monotonic.now()
+        // One lock on the collector's queue per burst instead of one per result.
+        defer {
+            collector.push(contentsOf: accepted)
+            accepted.removeAll(keepingCapacity: true)
+        }
         for _ in 0..<4096 {
             let frames: [[UInt8]]?
             do {
@@ -589,7 +596,7 @@ final class Coordinator {
         if index == 0 { worker.headSince = now }
         if worker.leases.isEmpty { worker.isolating = false }
         worker.results += 1
-        collector.push(CollectorItem(task: lease.task, payload: .encoded(result.report)))
+        accepted.append(CollectorItem(task: lease.task, payload: .encoded(result.report)))
         uncommitted += 1
     }
 

@@ -69,9 +69,11 @@ public final class SummaryStore: SummaryStoring {
                 // Checkpoint every ~32 MiB of WAL rather than 4 MiB: fewer fsyncs, and pages
                 // rewritten by successive batches (the hash index) are copied back once.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
-                // A 64 MiB page cache keeps the hash index and the tasks table in memory while a batch
-                // commits: measured in the cluster, the collector's CPU per report fell from ~49 to ~37 µs.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // A 16 MiB page cache keeps the hot pages of the hash index and the tasks table in
+                // memory while a batch commits (the rest comes from the OS page cache). 64 MiB
+                // measured no faster at 100,000 reports but grew the server's peak RSS with the
+                // store (see docs/cluster.md, Performance).
+                try db.execute(sql: "PRAGMA cache_size = -16384")
             }
         }
         writer = try DatabasePool(path: path, configuration: config)
