@@ -52,15 +52,15 @@ bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print 
 
 mkdir -p "$dir/keys/authorized"
 "$bin" keys generate --out "$dir/keys" --name coordinator >/dev/null
+for name in "${names[@]}"; do  # before serve starts: it reads the allow-list once (and on SIGHUP)
+    "$bin" keys generate --out "$dir/keys" --name "$name" >/dev/null
+    cp "$dir/keys/$name.pub" "$dir/keys/authorized/"
+done
 run="$dir/run"
 ip netns exec gk-coord "$bin" serve --workers 0 --run-dir "$run" --store "$store" --log-level warning \
     --bind tcp://0.0.0.0:5555 --server-key "$dir/keys/coordinator.key" --authorized-keys "$dir/keys/authorized" \
     2>"$dir/serve.log" &
 pids+=($!)
-for name in "${names[@]}"; do
-    "$bin" keys generate --out "$dir/keys" --name "$name" >/dev/null
-    cp "$dir/keys/$name.pub" "$dir/keys/authorized/"
-done
 for _ in $(seq 1 300); do [ -S "$run/control.sock" ] && break; sleep 0.1; done
 for name in "${names[@]}"; do
     for _ in $(seq 1 "$per_host"); do
@@ -74,6 +74,7 @@ for _ in $(seq 1 100); do
     [ "$workers" -ge $((hosts * per_host)) ] && break
     sleep 0.1
 done
+[ "$workers" -ge $((hosts * per_host)) ] || { echo "multihost_bench: only $workers of $((hosts * per_host)) workers joined; see $dir" >&2; exit 1; }
 
 start=$(date +%s.%N)
 "$bin" submit --run-dir "$run" --wait --recursive --glob '*.txt' "$corpus" >/dev/null
