@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Runs one statement in its own transaction.
     package func execute(sql: String) throws {
-        try withSession { try $0.execute(sql) }
+        _ = try withSession { try $0.execute(sql) }
     }
 
     /// The rows of a query, every value as text the way SQLite's would print it (integers in

@@ -84,7 +84,9 @@ enum DocxConverter {
 
     /// One part of a package by path (for tests and tools), or nil.
     static func extractPart(_ bytes: [UInt8], path: String) -> [UInt8]? {
-        guard let archive = try? Archive(data: Data(bytes), accessMode: .read), let entry = archive[path] else { return nil }
+        let archive: Archive
+        do { archive = try Archive(data: Data(bytes), accessMode: .read) } catch { return nil }
+        guard let entry = archive[path] else { return nil }
         return extract(archive, entry, limit: maxPartSize)
     }
 
