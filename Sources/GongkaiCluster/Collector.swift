@@ -130,7 +130,7 @@ final class Collector: Sendable {
         let otherWaits: [Duration] = [.milliseconds(200), .seconds(1), .seconds(5)]
         var otherFailures = 0
         var retries = 0
-        var delay = configuration.retryDelay
+        var backoff = Backoff(first: configuration.retryDelay, limit: configuration.retryMaxDelay)
         var finishingDeadline: Int64?
         while true {
             let failure: any Error
@@ -171,8 +171,7 @@ final class Collector: Sendable {
                         return 0
                     }
                 }
-                wait = delay
-                delay = min(delay * 2, configuration.retryMaxDelay)
+                wait = backoff.next()
                 logger.warning("store unavailable, retry \(retries) of a batch of \(batch.count) results in \(wait): \(failure)")
             } else {
                 otherFailures += 1
@@ -184,7 +183,7 @@ final class Collector: Sendable {
                 }
                 wait = otherWaits[otherFailures - 1]
             }
-            usleep(UInt32(clamping: Monotonic.nanoseconds(wait) / 1000))
+            Monotonic.sleep(wait)
         }
     }
 

@@ -129,15 +129,15 @@ final class JobFeeder: Sendable {
     /// Runs `body`, retrying it with backoff (0.1 s doubling to 5 s, about 20 s in all) while the
     /// store cannot be reached; other errors, and the last failure, are thrown.
     private static func retryingWhileUnavailable<T>(logger: Logger, _ body: () throws -> T) throws -> T {
-        var delay: Duration = .milliseconds(100)
+        var backoff = Backoff()
         var attempt = 1
         while true {
             do {
                 return try body()
             } catch where StoreError.isRetryable(error) && attempt < 10 {
-                logger.warning("store unavailable, retry \(attempt) in \(delay): \(error)")
-                usleep(UInt32(clamping: Monotonic.nanoseconds(delay) / 1000))
-                delay = min(delay * 2, .seconds(5))
+                let wait = backoff.next()
+                logger.warning("store unavailable, retry \(attempt) in \(wait): \(error)")
+                Monotonic.sleep(wait)
                 attempt += 1
             }
         }

@@ -25,6 +25,28 @@ enum Monotonic {
     }
 
     static func seconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e9 }
+
+    /// Blocks the calling thread for `duration` (this module's threads are OS threads, not tasks).
+    static func sleep(_ duration: Duration) {
+        usleep(UInt32(clamping: nanoseconds(duration) / 1000))
+    }
+}
+
+/// Retry waits that double from `first` up to `limit`, for a store that cannot be reached.
+struct Backoff {
+    private var upcoming: Duration
+    let limit: Duration
+
+    init(first: Duration = .milliseconds(100), limit: Duration = .seconds(5)) {
+        upcoming = first
+        self.limit = limit
+    }
+
+    /// The wait before the next retry; the one after it is twice as long, at most `limit`.
+    mutating func next() -> Duration {
+        defer { upcoming = min(upcoming * 2, limit) }
+        return upcoming
+    }
 }
 
 /// A POSIX thread that runs one closure and can be joined. The cluster's blocking loops (zmq_poll,
