@@ -21,6 +21,9 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(identifier: "0001-tables", statements: ledgerStatements + reportsStatements + [setVersion(1)]),
         Migration(identifier: "0002-views", statements: viewStatements + [setVersion(2)]),
+        Migration(
+            identifier: "0003-drop-tasks-sha256-index",
+            statements: [StoreSchema.dropTasksHashIndexSQL, setVersion(3)]),
     ]
 
     /// The current time as SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` writes it.

@@ -79,6 +79,37 @@ extension SummaryStore {
                     }
                     continue
                 }
+                guard try Bool.fetchOne(taskExists, arguments: [task]) != nil else {
+                    receipt.unknownTasks.append(task)
+                    continue
+                }
+                // The document before the task's link to it: with its parent row already there, the
+                // task's deferred foreign key is satisfied at once, and SQLite never has to look for
+                // the children of a new document (there is no index on `tasks.sha256` since 0003).
+                var storedDocument = false
+                if let sha256 {
+                    try insertReport.bind { sink in
+                        ReportRow.encode(report, sha256: sha256, task: task, storedAt: now, into: &sink)
+                    }
+                    try insertReport.statement.execute()
+                    storedDocument = db.changesCount > 0
+                    if storedDocument {
+                        for (seq, finding) in report.findings.enumerated() {
+                            try insertFinding.bind { sink in
+                                sink.text(0, sha256)
+                                sink.int(1, Int64(seq))
+                                sink.text(2, finding.rule.rawValue)
+                                sink.text(3, finding.severity.rawValue)
+                                sink.text(4, finding.kind.rawValue)
+                                sink.text(5, ReportRow.cellsJSON(finding.cells))
+                                sink.text(6, finding.message)
+                                sink.real(7, finding.found)
+                                sink.real(8, finding.expected)
+                            }
+                            try insertFinding.statement.execute()
+                        }
+                    }
+                }
                 try updateTask.bind { sink in
                     sink.text(0, "done")
                     sink.text(1, report.status.rawValue)
@@ -88,36 +119,12 @@ extension SummaryStore {
                     sink.int(5, task)
                 }
                 try updateTask.statement.execute()
-                guard db.changesCount > 0 else {
-                    receipt.unknownTasks.append(task)
-                    continue
-                }
-                guard let sha256 else {
+                if sha256 == nil {
                     receipt.taskOnly.append(task)
-                    continue
-                }
-                try insertReport.bind { sink in
-                    ReportRow.encode(report, sha256: sha256, task: task, storedAt: now, into: &sink)
-                }
-                try insertReport.statement.execute()
-                guard db.changesCount > 0 else {
+                } else if storedDocument {
+                    receipt.stored.append(task)
+                } else {
                     receipt.duplicates.append(task)
-                    continue
-                }
-                receipt.stored.append(task)
-                for (seq, finding) in report.findings.enumerated() {
-                    try insertFinding.bind { sink in
-                        sink.text(0, sha256)
-                        sink.int(1, Int64(seq))
-                        sink.text(2, finding.rule.rawValue)
-                        sink.text(3, finding.severity.rawValue)
-                        sink.text(4, finding.kind.rawValue)
-                        sink.text(5, ReportRow.cellsJSON(finding.cells))
-                        sink.text(6, finding.message)
-                        sink.real(7, finding.found)
-                        sink.real(8, finding.expected)
-                    }
-                    try insertFinding.statement.execute()
                 }
             }
             return receipt

@@ -66,6 +66,48 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertThrowsError(try reader.createJob(name: "no", roots: [], recursive: false))
     }
 
+    func testAVersion2StoreIsMigratedAndItsTasksKeepTheirLinksWithoutTheHashIndex() throws {
+        // Given a store file left by schema version 2 (with the index on tasks.sha256), holding a result
+        let path = try makeTemporaryDirectory().appendingPathComponent("store.sqlite").path
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try StoreSchema.migrator.migrate(queue, upTo: "0002-views")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO jobs (name, roots, recursive) VALUES ('old', '[]', 0)")
+                try db.execute(sql: "INSERT INTO tasks (job_id, path) VALUES (1, '/c/old.txt')")
+            }
+            XCTAssertEqual(try queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") }, 2)
+        }
+
+        // When this version opens it and commits more results, new documents and duplicates alike
+        let store = try SummaryStore(path: path)
+        let tasks = try store.addTasks(job: 1, paths: ["/c/a.txt", "/c/b.txt", "/c/copy-of-a.txt"])
+        let receipt = try store.commit([
+            (1, StoreFixtures.report2021(sha256: StoreFixtures.sha(7))),
+            (tasks[0].id, StoreFixtures.report2021(sha256: StoreFixtures.sha(1))),
+            (tasks[1].id, StoreFixtures.report2021(sha256: StoreFixtures.sha(2))),
+            (tasks[2].id, StoreFixtures.report2021(sha256: StoreFixtures.sha(1))),
+        ])
+
+        // Then it is at the current version without the index, and every task links to its document
+        XCTAssertEqual(try store.schemaVersion(), SummaryStore.currentSchemaVersion)
+        let indexes = try store.writer.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'")
+        }
+        XCTAssertFalse(indexes.contains("tasks_sha256"), "\(indexes)")
+        XCTAssertEqual(receipt.stored.count, 3)
+        XCTAssertEqual(receipt.duplicates, [tasks[2].id])
+        let violations = try store.writer.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
+        XCTAssertEqual(violations.count, 0)
+        let links = try store.writer.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM tasks t JOIN reports r ON r.sha256 = t.sha256")
+        }
+        XCTAssertEqual(links, 4)
+        XCTAssertEqual(try store.jobStatus(job: 1)?.done, 4)
+    }
+
     func testOpeningAStoreWrittenByANewerVersionFails() throws {
         // Given a store file that a newer version migrated further
         let path = try makeTemporaryDirectory().appendingPathComponent("store.sqlite").path
