@@ -15,8 +15,11 @@ import Logging
 
 /// Ledger-facing settings of the ``JobFeeder``.
 struct FeederConfiguration: Sendable {
-    /// Paths per `addTasks` transaction while walking.
-    var walkSlice = 1000
+    /// Paths per `addTasks` transaction while walking (at most a quarter of the coordinator's
+    /// window). Walk order is the directory's, so each path lands on a random page of the
+    /// `(job_id, path)` index: bigger slices dirty fewer pages per path (1,000 → 4,096: the
+    /// feeder's CPU per task fell from ~9 to ~6 µs at 100,000 reports, 24 to 17 at 1,000,000).
+    var walkSlice = 4096
     /// Tasks per `pendingTasks` page.
     var pageSize = 1000
     /// Crash or hang attempts after which a task is quarantined.

@@ -69,11 +69,12 @@ public final class SummaryStore: SummaryStoring {
                 // Checkpoint every ~32 MiB of WAL rather than 4 MiB: fewer fsyncs, and pages
                 // rewritten by successive batches (the hash index) are copied back once.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
-                // A 16 MiB page cache keeps the hot pages of the hash index and the tasks table in
-                // memory while a batch commits (the rest comes from the OS page cache). 64 MiB
-                // measured no faster at 100,000 reports but grew the server's peak RSS with the
-                // store (see docs/cluster.md, Performance).
-                try db.execute(sql: "PRAGMA cache_size = -16384")
+                // An 8 MiB page cache: the hot pages of the hash index and the tasks table stay in
+                // memory while a batch commits, the rest comes from the OS page cache. Measured with
+                // 2 workers: 16 MiB was ~5% faster at 100,000 reports and ~8% at 1,000,000, but the
+                // server's peak RSS then grew 1.5-1.6x from 10,000 to 1,000,000 reports (8 MiB:
+                // 1.2-1.5x); 64 MiB was no faster than 16 (see docs/cluster.md, Performance).
+                try db.execute(sql: "PRAGMA cache_size = -8192")
             }
         }
         writer = try DatabasePool(path: path, configuration: config)
