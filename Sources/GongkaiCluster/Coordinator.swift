@@ -209,7 +209,7 @@ final class Coordinator {
             .maxMessageSize(SocketLimits.workFrame),
             .zapDomain("gongkai"),
         ])
-        work.receiveLimits = ZMQReceiveLimits(maxFrames: 8, maxBytes: Int(SocketLimits.workFrame) + 64)
+        work.receiveLimits = ZMQReceiveLimits(maxFrames: 3 + WireProtocol.maxBatch, maxBytes: Int(SocketLimits.workFrame) + 64)
         control = try context.socket(.router)
         try control.set([
             .routerMandatory(true),
@@ -442,8 +442,21 @@ final class Coordinator {
         for k in 0..<count {
             let worker = order[(rotation + k) % count]
             if worker.isolating || worker === reserved || workers[worker.identity] == nil { continue }
-            while worker.leases.count < worker.credit, let task = nextTask() {
-                if !send(task, to: worker, now: now) { break }
+            if worker.localPaths {
+                // One TASK message with up to `maxBatch` tasks: one send and one wake-up at the
+                // worker for all of them.
+                while worker.leases.count < worker.credit {
+                    var batch: [PendingTask] = []
+                    while batch.count < min(worker.credit - worker.leases.count, WireProtocol.maxBatch), let task = nextTask() {
+                        batch.append(task)
+                    }
+                    if batch.isEmpty || !send(batch, to: worker, now: now) { break }
+                }
+            } else {
+                // A remote worker's TASK carries the file: one per message.
+                while worker.leases.count < worker.credit, let task = nextTask() {
+                    if !send(task, to: worker, now: now) { break }
+                }
             }
             if retries.isEmpty && queue.isEmpty { break }
         }
@@ -481,13 +494,44 @@ final class Coordinator {
             remove(worker, blame: .all(.crashed("worker \(worker.name) became unreachable")))
             return false
         }
+        lease(task, to: worker, now: now)
+        return true
+    }
+
+    /// Sends tasks to a worker that reads paths itself, in one TASK message; on failure they go
+    /// back to the front of the queue, in order.
+    private func send(_ tasks: [PendingTask], to worker: WorkerState, now: Int64) -> Bool {
+        var frames: [[UInt8]] = [worker.identity]
+        frames.reserveCapacity(3 + tasks.count)
+        for task in tasks {
+            let message = WorkerMessage.task(TaskMessage(taskId: UInt64(task.id), attempt: task.attempt, path: task.path,
+                                                         sizeLimit: UInt64(settings.sizeLimit), content: nil)).encode()
+            if frames.count == 1 { frames += message } else { frames.append(message[2]) }
+        }
+        do {
+            guard try work.send(frames: frames, dontWait: true) else {
+                retries.insert(contentsOf: tasks, at: 0)
+                return false
+            }
+        } catch {
+            retries.insert(contentsOf: tasks, at: 0)
+            logger.warning("worker \(worker.name) is unreachable (\(error)); re-dispatching its tasks",
+                           metadata: ["worker.id": "\(worker.name)"])
+            remove(worker, blame: .all(.crashed("worker \(worker.name) became unreachable")))
+            return false
+        }
+        for task in tasks { lease(task, to: worker, now: now) }
+        return true
+    }
+
+    /// Records that `task` is in flight at `worker` from `now`.
+    private func lease(_ task: PendingTask, to worker: WorkerState, now: Int64) {
         if worker.leases.isEmpty { worker.headSince = now }
         var leased = task
         leased.dispatchedAt = now
         worker.leases.append(Lease(task: leased))
         worker.lastSent = now
         logger.trace("dispatched", metadata: ["task.id": "\(task.id)", "task.attempt": "\(task.attempt)", "worker.id": "\(worker.name)"])
-        return true
     }
 
     // MARK: The work socket
@@ -521,9 +565,9 @@ final class Coordinator {
             return
         }
         let identity = frames[0]
-        let message: WorkerMessage
+        let messages: [WorkerMessage]
         do {
-            message = try WorkerMessage.decode(Array(frames[1...]))
+            messages = try WorkerMessage.decodeBatch(Array(frames[1...]))
         } catch {
             if case .unsupportedVersion(let version) = error {
                 dropped(.work, "a peer speaks worker protocol GKW\(version); this coordinator speaks GKW1 (upgrade one of them)")
@@ -532,8 +576,14 @@ final class Coordinator {
             }
             return
         }
-        let worker = workers[identity]
-        worker?.lastHeard = now
+        workers[identity]?.lastHeard = now
+        // A message of a batch may remove the worker (a protocol error): look it up for each.
+        for message in messages {
+            handle(message, from: identity, worker: workers[identity], now: now)
+        }
+    }
+
+    private func handle(_ message: WorkerMessage, from identity: [UInt8], worker: WorkerState?, now: Int64) {
         switch message {
         case .ready(let ready):
             register(identity, ready, now: now)

@@ -233,7 +233,7 @@ private final class WorkerLoop {
             .reconnectInterval(milliseconds: 100),
             .reconnectIntervalMax(milliseconds: 2000),
         ])
-        socket.receiveLimits = ZMQReceiveLimits(maxFrames: 8, maxBytes: WireLimits.default.content + 128 * 1024)
+        socket.receiveLimits = ZMQReceiveLimits(maxFrames: 2 + WireProtocol.maxBatch, maxBytes: WireLimits.default.content + 128 * 1024)
         if let curve = settings.curve {
             try socket.set(curve.socketOptions)
             let endpoint = "inproc://gongkai.worker-monitor.\(generation)"
@@ -320,56 +320,77 @@ private final class WorkerLoop {
             lastHeard = now
             lastContact = now
             backoff = 1_000_000_000
-            let message: WorkerMessage
+            let messages: [WorkerMessage]
             do {
-                message = try WorkerMessage.decode(frames)
+                messages = try WorkerMessage.decodeBatch(frames)
             } catch {
                 dropped("\(error)")
                 continue
             }
-            switch message {
-            case .task(let task):
-                arrived.append(ParseJob(generation: generation, task: task))
-                outstanding += 1
-            case .heartbeat:
-                break
-            case .disconnect(let reason):
-                if settings.parentPid != nil {
-                    logger.info("the coordinator disconnected this worker (\(reason)); exiting")
-                    return 0
-                }
-                logger.info("the coordinator disconnected this worker (\(reason)); reconnecting")
-                arrived = []
-                dropConnection(now: now)
-                reconnectAt = now
-                return nil
-            case .refuse(let reason):
-                logger.error("the coordinator refused this worker: \(reason); exiting without reconnecting")
-                return 3
-            case .ready, .result:
-                dropped("the coordinator sent \(message.command), which only workers send")
+            for message in messages {
+                if let code = handle(message, arrived: &arrived, now: now) { return code }
+                if dealer !== self.dealer { return nil }  // disconnected: the rest is void
             }
         }
         return nil
     }
 
+    /// Handles one message from the coordinator. Returns an exit code when the worker must stop.
+    private func handle(_ message: WorkerMessage, arrived: inout [ParseJob], now: Int64) -> Int32? {
+        switch message {
+        case .task(let task):
+            arrived.append(ParseJob(generation: generation, task: task))
+            outstanding += 1
+        case .heartbeat:
+            break
+        case .disconnect(let reason):
+            if settings.parentPid != nil {
+                logger.info("the coordinator disconnected this worker (\(reason)); exiting")
+                return 0
+            }
+            logger.info("the coordinator disconnected this worker (\(reason)); reconnecting")
+            arrived = []
+            dropConnection(now: now)
+            reconnectAt = now
+            return nil
+        case .refuse(let reason):
+            logger.error("the coordinator refused this worker: \(reason); exiting without reconnecting")
+            return 3
+        case .ready, .result:
+            dropped("the coordinator sent \(message.command), which only workers send")
+        }
+        return nil
+    }
+
+    /// Sends the results ready to go, several per RESULT message: up to ``WireProtocol/maxBatch``
+    /// and ``resultBatchBytes`` (a bigger result goes alone).
     private func flush() {
         guard let dealer, !pending.isEmpty else { return }
         var sent = 0
-        for frames in pending {
+        while sent < pending.count {
+            var end = sent + 1
+            var bytes = pending[sent][2].count
+            while end < pending.count && end - sent < WireProtocol.maxBatch && bytes + pending[end][2].count <= Self.resultBatchBytes {
+                bytes += pending[end][2].count
+                end += 1
+            }
+            let frames = end - sent == 1 ? pending[sent] : WorkerMessage.batch(pending[sent..<end])
             do {
                 guard try dealer.send(frames: frames, dontWait: true) else { break }
             } catch {
                 logger.warning("send failed: \(error)")
                 break
             }
-            sent += 1
+            sent = end
         }
         if sent > 0 {
             pending.removeFirst(sent)
             lastSent = Monotonic.now()
         }
     }
+
+    /// The most report bytes batched into one RESULT message (the coordinator accepts 16 MiB).
+    private static let resultBatchBytes = 1 << 20
 
     private func send(_ frames: [[UInt8]]) {
         guard let dealer else { return }

@@ -1,5 +1,6 @@
 // The worker protocol (GKW1): READY, TASK, RESULT, HEARTBEAT, DISCONNECT, REFUSE.
-// Spec: docs/wire-protocol.md. Frames: [ "GKW1", command byte, body ].
+// Spec: docs/wire-protocol.md. Frames: [ "GKW1", command byte, body ]; a TASK or RESULT may carry
+// several bodies, one frame each: [ "GKW1", command byte, body, body, … ].
 
 import GongkaiCore
 
@@ -10,8 +11,13 @@ public enum WireProtocol {
     /// Frame 0 of every control request and reply: protocol `GKC`, major version 1.
     public static let controlTag: [UInt8] = Array("GKC1".utf8)
     /// The revision of the worker protocol within major version 1, sent in READY.
-    /// Revisions only append fields to bodies; receivers ignore body bytes they do not know.
-    public static let revision: UInt16 = 1
+    /// Revisions append fields to bodies (receivers ignore body bytes they do not know) or, like
+    /// revision 2 (TASK and RESULT batches), change what a peer may send: a coordinator serves
+    /// workers of its own revision only.
+    public static let revision: UInt16 = 2
+
+    /// The most bodies one TASK or RESULT message carries (revision 2).
+    public static let maxBatch = 64
 
     /// Send a HEARTBEAT when nothing else was sent to the peer for this long.
     public static let heartbeatInterval: Duration = .seconds(1)
@@ -307,6 +313,46 @@ public enum WorkerMessage: Sendable, Hashable {
         case .refuse:
             return .refuse(reason: try body.string16("refuse.reason", limit: limits.reason))
         }
+    }
+}
+
+extension WorkerMessage {
+    /// Decodes one message that may be a batch: a TASK or RESULT with up to
+    /// ``WireProtocol/maxBatch`` bodies (frames 2, 3, …) is returned as that many messages, in
+    /// order; any other message as one. The whole message is refused if one body is malformed.
+    ///
+    /// - Throws: what ``decode(_:limits:)`` throws, and ``WireError/malformed(_:)`` for several
+    ///   bodies of another command or more than ``WireProtocol/maxBatch`` bodies.
+    public static func decodeBatch(_ frames: [[UInt8]], limits: WireLimits = .default) throws(WireError) -> [WorkerMessage] {
+        guard frames.count > 3 else { return [try decode(frames, limits: limits)] }
+        try WireProtocol.checkTag(frames[0], family: "GKW", major: 1)
+        let command = frames[1].count == 1 ? WorkerCommand(rawValue: frames[1][0]) : nil
+        guard command == .task || command == .result else {
+            throw WireError.malformed("\(frames.count) frames: only TASK and RESULT may carry several bodies")
+        }
+        guard frames.count - 2 <= WireProtocol.maxBatch else {
+            throw WireError.malformed("\(frames.count - 2) bodies in one message, at most \(WireProtocol.maxBatch)")
+        }
+        var messages: [WorkerMessage] = []
+        messages.reserveCapacity(frames.count - 2)
+        for body in frames[2...] {
+            messages.append(try decode([frames[0], frames[1], body], limits: limits))
+        }
+        return messages
+    }
+
+    /// One message carrying the bodies of several single messages of one command, each as
+    /// ``encode(limits:)`` or ``encodeResult(taskId:attempt:elapsedMicros:report:)`` made it.
+    /// The caller keeps to ``WireProtocol/maxBatch`` bodies and the receiver's size limit.
+    public static func batch(_ messages: some Collection<[[UInt8]]>) -> [[UInt8]] {
+        guard let first = messages.first else { return [] }
+        var frames: [[UInt8]] = [first[0], first[1]]
+        frames.reserveCapacity(2 + messages.count)
+        for message in messages {
+            precondition(message.count == 3 && message[1] == first[1], "a batch holds single messages of one command")
+            frames.append(message[2])
+        }
+        return frames
     }
 }
 

@@ -259,7 +259,7 @@ final class ClusterTests: ClusterTestCase {
 
         // A READY of another protocol revision is refused with REFUSE; a RESULT without READY gets DISCONNECT
         for (message, expected) in [
-            (WorkerMessage.ready(ReadyMessage(protocolVersion: 2, workerId: "future", pid: 2, hostname: "h", credit: 4, localPaths: true)),
+            (WorkerMessage.ready(ReadyMessage(protocolVersion: WireProtocol.revision + 1, workerId: "future", pid: 2, hostname: "h", credit: 4, localPaths: true)),
              WorkerCommand.refuse),
             (WorkerMessage.result(ResultMessage(taskId: 1, attempt: 1, elapsedMicros: 0, report: [1])), WorkerCommand.disconnect),
         ] {
@@ -271,7 +271,7 @@ final class ClusterTests: ClusterTestCase {
             let answer = try XCTUnwrap(try peer.receiveMultipart(), "no answer to \(message.command)")
             let decoded = try WorkerMessage.decode(answer)
             XCTAssertEqual(decoded.command, expected)
-            if case .refuse(let reason) = decoded { XCTAssertTrue(reason.contains("revision 2"), reason) }
+            if case .refuse(let reason) = decoded { XCTAssertTrue(reason.contains("revision \(WireProtocol.revision + 1)"), reason) }
             if case .disconnect(let reason) = decoded { XCTAssertEqual(reason, "no READY") }
         }
         XCTAssertTrue(serve.log.contains("refused worker future"), serve.log)

@@ -165,6 +165,45 @@ final class WorkerMessageTests: XCTestCase {
         XCTAssertEqual(decoded, String(repeating: "拒", count: 341))
     }
 
+    func testABatchOfTasksOrResultsDecodesToEachMessageInOrder() throws {
+        // Given three TASKs and two RESULTs, each batched into one message
+        let tasks = (1...3).map { WorkerMessage.task(TaskMessage(taskId: UInt64($0), attempt: 1, path: "/c/\($0).txt", sizeLimit: 64)) }
+        let small = WorkerMessage.result(ResultMessage(taskId: 1, attempt: 1, elapsedMicros: 5, report: [1]))
+        let direct = WorkerMessage.encodeResult(taskId: 2, attempt: 1, elapsedMicros: 6, report: SampleReports.everyField())
+        let taskBatch = WorkerMessage.batch(tasks.map { $0.encode() })
+        let resultBatch = WorkerMessage.batch([small.encode(), direct])
+
+        // Then each is the tag, the command and one frame per body, and decodes to the messages in order
+        XCTAssertEqual(taskBatch.count, 5)
+        XCTAssertEqual(taskBatch[1], [WorkerCommand.task.rawValue])
+        XCTAssertEqual(try WorkerMessage.decodeBatch(taskBatch), tasks)
+        XCTAssertEqual(resultBatch.count, 4)
+        XCTAssertEqual(try WorkerMessage.decodeBatch(resultBatch), [small, try WorkerMessage.decode(direct)])
+        // A single message decodes as a batch of one
+        XCTAssertEqual(try WorkerMessage.decodeBatch(tasks[0].encode()), [tasks[0]])
+    }
+
+    func testABatchIsRefusedWholeWhenItBreaksTheRules() {
+        let task = WorkerMessage.task(TaskMessage(taskId: 1, attempt: 1, path: "/a", sizeLimit: 64)).encode()
+        // Several bodies of a command that carries one
+        let heartbeats = [Array("GKW1".utf8), [WorkerCommand.heartbeat.rawValue], [], []]
+        XCTAssertThrowsError(try WorkerMessage.decodeBatch(heartbeats))
+        // More bodies than the limit
+        let tooMany = WorkerMessage.batch(Array(repeating: task, count: WireProtocol.maxBatch + 1))
+        XCTAssertThrowsError(try WorkerMessage.decodeBatch(tooMany))
+        XCTAssertNoThrow(try WorkerMessage.decodeBatch(Array(tooMany.dropLast())))
+        // One truncated body spoils the batch: none of its tasks is taken
+        var spoiled = WorkerMessage.batch([task, task, task])
+        spoiled[3].removeLast(3)
+        XCTAssertThrowsError(try WorkerMessage.decodeBatch(spoiled))
+        // A batch under another protocol's tag
+        var foreign = WorkerMessage.batch([task, task])
+        foreign[0] = Array("ZZZ1".utf8)
+        XCTAssertThrowsError(try WorkerMessage.decodeBatch(foreign))
+        // Single-message decoding refuses a batch: it says so instead of taking the first body
+        XCTAssertThrowsError(try WorkerMessage.decode(WorkerMessage.batch([task, task])))
+    }
+
     func testTrailingBodyBytesFromALaterRevisionAreIgnored() throws {
         var frames = WorkerMessage.ready(ReadyMessage(protocolVersion: 2, workerId: "w", pid: 1, hostname: "h", credit: 4, localPaths: true)).encode()
         frames[2] += [0xAA, 0xBB]
