@@ -10,6 +10,10 @@ import Logging
 import Synchronization
 import ZeroMQ
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a worker runs; see `gongkai worker --help`.
 public struct WorkerSettings: Sendable {
     public var endpoint: String
@@ -26,10 +30,12 @@ public struct WorkerSettings: Sendable {
     public var faults: FaultInjection
     /// This worker's key pair and the coordinator's public key, for a tcp endpoint (CURVE).
     public var curve: CurveClientKeys?
+    /// How much to lower this worker's CPU priority (`nice`, 0–19) before it starts any thread.
+    public var nice: Int
 
     public init(endpoint: String, credit: Int = 16, workerId: String, sizeLimit: Int = ReadOptions.defaultSizeLimit,
                 parentPid: Int32? = nil, giveUpAfter: Duration = .seconds(300), faults: FaultInjection = .none,
-                curve: CurveClientKeys? = nil) {
+                curve: CurveClientKeys? = nil, nice: Int = 0) {
         self.endpoint = endpoint
         self.credit = credit
         self.workerId = workerId
@@ -38,6 +44,7 @@ public struct WorkerSettings: Sendable {
         self.giveUpAfter = giveUpAfter
         self.faults = faults
         self.curve = curve
+        self.nice = nice
     }
 }
 
@@ -69,6 +76,14 @@ public enum WorkerRuntime {
     /// 0 stopped (DISCONNECT to a supervised worker, parent gone), 1 gave up on the coordinator,
     /// 3 refused by the coordinator, 4 could not set up.
     public static func run(_ settings: WorkerSettings, logger: Logger) -> Int32 {
+        if settings.nice > 0 {
+            // Linux keeps a niceness per thread, and new threads inherit it: lowering it here, before
+            // the libzmq I/O thread and the parser thread exist, lowers the whole worker.
+            errno = 0
+            if Glibc.nice(Int32(clamping: settings.nice)) == -1 && errno != 0 {
+                logger.warning("cannot lower this worker's priority by \(settings.nice): \(String(cString: strerror(errno)))")
+            }
+        }
         do {
             let runtime = try WorkerLoop(settings: settings, logger: logger)
             return runtime.run()

@@ -64,10 +64,14 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "The longest a result waits for its batch to fill before it is committed anyway.")
     var commitDelay: DurationArgument = DurationArgument(.milliseconds(50))
 
+    @Option(name: .long, help: "Niceness of the workers this coordinator starts (0-19): they yield the CPU to the coordinator and the collector, which every worker waits for.")
+    var workerNice: Int = ServeSettings.defaultWorkerNice
+
     @Option(name: .long, help: "Log level of the coordinator and its workers (to standard error).")
     var logLevel: LogLevelArgument = .info
 
     func validate() throws {
+        if workerNice < 0 || workerNice > 19 { throw ValidationError("--worker-nice must be between 0 and 19.") }
         if commitBatch < 1 || commitBatch > 100_000 { throw ValidationError("--commit-batch must be between 1 and 100000.") }
         if workers < 0 || workers > 256 { throw ValidationError("--workers must be between 0 and 256.") }
         if credit < 1 || credit > 1024 { throw ValidationError("--credit must be between 1 and 1024.") }
@@ -118,7 +122,8 @@ struct Serve: ParsableCommand {
             sizeLimit: sizeLimit,
             commitBatch: commitBatch,
             commitDelay: commitDelay.duration,
-            workerLogLevel: level)
+            workerLogLevel: level,
+            workerNice: workerNice)
         do {
             try ClusterServer.serve(settings, logger: logger)
         } catch {
@@ -167,10 +172,14 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .long, help: "The coordinator's CURVE public key file (its NAME.pub). Required with tcp://.")
     var serverKey: String?
 
+    @Option(name: .long, help: "Lower this worker's CPU priority by this much (0-19) before it starts; `gongkai serve` starts its workers with --worker-nice.")
+    var nice: Int = 0
+
     @Option(name: .long, help: ArgumentHelp("The supervising coordinator's pid: exit when it is gone.", visibility: .hidden))
     var parent: Int32?
 
     func validate() throws {
+        if nice < 0 || nice > 19 { throw ValidationError("--nice must be between 0 and 19.") }
         if !connect.hasPrefix("tcp://") && !connect.hasPrefix("ipc://") {
             throw ValidationError("--connect takes tcp://host:port or ipc:///path/work.sock")
         }
@@ -203,7 +212,7 @@ struct WorkerCommand: ParsableCommand {
         }
         let settings = WorkerSettings(
             endpoint: connect, credit: credit, workerId: name, sizeLimit: sizeLimit, parentPid: parent,
-            giveUpAfter: giveUpAfter.duration, faults: .fromEnvironment(), curve: curve)
+            giveUpAfter: giveUpAfter.duration, faults: .fromEnvironment(), curve: curve, nice: nice)
         let code = WorkerRuntime.run(settings, logger: logger)
         Output.flush()
         Glibc.exit(code)

@@ -182,11 +182,23 @@ enum Procs {
     }
 
     static func parent(of pid: Int32) -> Int32? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let fields = statFields("/proc/\(pid)/stat")
         return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
+    /// The niceness of each thread of `pid`.
+    static func niceness(of pid: Int32) -> [Int] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { task in
+            let fields = statFields("/proc/\(pid)/task/\(task)/stat")
+            return fields.count > 16 ? Int(fields[16]) : nil  // field 19 of stat(5)
+        }
+    }
+
+    /// The fields of a `stat` file after the command name (field 3 onwards).
+    private static func statFields(_ path: String) -> [Substring] {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8), let close = stat.lastIndex(of: ")") else { return [] }
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 
     /// Live (not zombie) processes whose command line mentions `text`, other than this one.
@@ -200,10 +212,8 @@ enum Procs {
     }
 
     static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
-            return true
-        }
-        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+        let fields = statFields("/proc/\(pid)/stat")
+        return fields.isEmpty || fields[0] == "Z"
     }
 
     static func allPids() -> [Int32] {

@@ -356,6 +356,16 @@ final class ClusterTests: ClusterTestCase {
         try serve.waitUntilReady(workers: 2)
         let workers = serve.workerPids
         XCTAssertEqual(workers.count, 2)
+        // Every thread of the workers yields the CPU to the coordinator and the collector: niceness 10
+        // above serve's (the default --worker-nice), which is this test's own
+        let own = Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+        let serveNiceness = Procs.niceness(of: serve.pid)
+        XCTAssertEqual(serveNiceness, Array(repeating: own, count: serveNiceness.count))
+        for pid in workers {
+            let niceness = Procs.niceness(of: pid)
+            XCTAssertGreaterThanOrEqual(niceness.count, 3, "the socket, parser and libzmq threads")
+            XCTAssertEqual(niceness, Array(repeating: min(own + 10, 19), count: niceness.count))
+        }
         let storePathFile = serve.runDirectory + "/store.path"
         XCTAssertEqual(try String(contentsOfFile: storePathFile, encoding: .utf8), serve.storePath + "\n")
 
