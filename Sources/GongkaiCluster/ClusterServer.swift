@@ -33,9 +33,10 @@ public struct ServeSettings: Sendable {
     public var commitDelay: Duration
     /// The log level handed to the workers (`--log-level`).
     public var workerLogLevel: Logger.Level
-    /// The niceness the workers take (0–19; `gongkai worker --nice`). Workers on the coordinator's
-    /// host compete for its cores with the collector and the coordinator, the serial stages that
-    /// every worker waits for: lower-priority workers keep those stages fed.
+    /// How much the workers raise their niceness above the coordinator's (0–19, clamped; `gongkai
+    /// worker --nice`). Workers on the coordinator's host compete for its cores with the collector
+    /// and the coordinator, the serial stages that every worker waits for: lower-priority workers
+    /// keep those stages fed.
     public var workerNice: Int
     /// The executable started as `… worker`; default: this process's own (`/proc/self/exe`).
     public var executable: String?
@@ -62,8 +63,8 @@ public struct ServeSettings: Sendable {
         self.executable = executable
     }
 
-    /// 10: on 2 cores with 2 workers, 100,000 reports went from 16,100–17,000 to 18,200–18,700
-    /// reports/s (docs/cluster.md, Performance).
+    /// 10: on 2 cores with 2 workers, 100,000 reports went from 15,400–16,100 to 16,900–17,200
+    /// reports/s, 3 runs each back to back (docs/cluster.md, Performance).
     public static let defaultWorkerNice = 10
 }
 
@@ -113,7 +114,7 @@ public enum ClusterServer {
         var workerArguments = [
             "worker", "--connect", runDirectory.workEndpoint, "--credit", "\(settings.credit)",
             "--size-limit", "\(settings.sizeLimit)", "--log-level", settings.workerLogLevel.rawValue,
-            "--parent", "\(getpid())", "--nice", "\(settings.workerNice)",
+            "--parent", "\(getpid())", "--nice", "\(min(max(settings.workerNice, 0), 19))",
         ]
         if settings.workers == 0 { workerArguments = [] }
         let supervisor = Supervisor(

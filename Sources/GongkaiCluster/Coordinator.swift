@@ -484,11 +484,11 @@ final class Coordinator {
         frames.insert(worker.identity, at: 0)
         do {
             guard try work.send(frames: frames, dontWait: true) else {
-                retries.insert(task, at: 0)
+                requeue(task)
                 return false
             }
         } catch {
-            retries.insert(task, at: 0)
+            requeue(task)
             logger.warning("worker \(worker.name) is unreachable (\(error)); re-dispatching its tasks",
                            metadata: ["worker.id": "\(worker.name)"])
             remove(worker, blame: .all(.crashed("worker \(worker.name) became unreachable")))
@@ -496,6 +496,12 @@ final class Coordinator {
         }
         lease(task, to: worker, now: now)
         return true
+    }
+
+    /// Puts back a task whose TASK could not be sent: a suspect keeps its probation (it runs alone),
+    /// any other goes to the front of the queue.
+    private func requeue(_ task: PendingTask) {
+        if task.suspect { suspects.insert(task, at: 0) } else { retries.insert(task, at: 0) }
     }
 
     /// Sends tasks to a worker that reads paths itself, in one TASK message; on failure they go
@@ -577,6 +583,20 @@ final class Coordinator {
             return
         }
         workers[identity]?.lastHeard = now
+        if messages.count > 1 {
+            // A batch is all TASK or all RESULT. A TASK batch from a worker is one protocol error, and a
+            // RESULT batch from a peer without READY one DISCONNECT: answer and count the message once
+            // (its results are all stale).
+            if case .task = messages[0] {
+                handle(messages[0], from: identity, worker: workers[identity], now: now)
+                return
+            }
+            if workers[identity] == nil {
+                staleResults += messages.count - 1
+                handle(messages[0], from: identity, worker: nil, now: now)
+                return
+            }
+        }
         // A message of a batch may remove the worker (a protocol error): look it up for each.
         for message in messages {
             handle(message, from: identity, worker: workers[identity], now: now)

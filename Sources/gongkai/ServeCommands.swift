@@ -64,7 +64,7 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "The longest a result waits for its batch to fill before it is committed anyway.")
     var commitDelay: DurationArgument = DurationArgument(.milliseconds(50))
 
-    @Option(name: .long, help: "Niceness of the workers this coordinator starts (0-19): they yield the CPU to the coordinator and the collector, which every worker waits for.")
+    @Option(name: .long, help: "Raise the niceness of the workers this coordinator starts by this much (0-19): they yield the CPU to the coordinator and the collector, which every worker waits for.")
     var workerNice: Int = ServeSettings.defaultWorkerNice
 
     @Option(name: .long, help: "Log level of the coordinator and its workers (to standard error).")
@@ -172,7 +172,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .long, help: "The coordinator's CURVE public key file (its NAME.pub). Required with tcp://.")
     var serverKey: String?
 
-    @Option(name: .long, help: "Lower this worker's CPU priority by this much (0-19) before it starts; `gongkai serve` starts its workers with --worker-nice.")
+    @Option(name: .long, help: "Raise this worker's niceness by this much (0-19; lower CPU priority) before it starts; `gongkai serve` starts its workers with --worker-nice.")
     var nice: Int = 0
 
     @Option(name: .long, help: ArgumentHelp("The supervising coordinator's pid: exit when it is gone.", visibility: .hidden))

@@ -224,7 +224,9 @@ final class ClusterTests: ClusterTestCase {
             [Array("GKW1".utf8), [0x01, 0x01], []],
             [Array("GKW1".utf8), [0x02], bytes(40)],
             [Array("GET / HTTP/1.1\r\n\r\n".utf8)],
-            Array(repeating: Array("x".utf8), count: 20),
+            Array(repeating: Array("x".utf8), count: 3 + WireProtocol.maxBatch),  // with the identity, one frame too many
+            WorkerMessage.batch(Array(repeating: WorkerMessage.result(ResultMessage(taskId: 1, attempt: 1, elapsedMicros: 0, report: [1])).encode(),
+                                      count: WireProtocol.maxBatch + 1)),  // a RESULT batch over 64 bodies (and the frame limit)
         ]
         for _ in 0..<10 { garbage.append((0..<Int.random(in: 1...4, using: &random)).map { _ in bytes(Int.random(in: 1...200, using: &random)) }) }
         let dealer = try context.socket(.dealer)
@@ -257,22 +259,26 @@ final class ClusterTests: ClusterTestCase {
         let expectedWork = garbage.count
         let expectedControl = 6
 
-        // A READY of another protocol revision is refused with REFUSE; a RESULT without READY gets DISCONNECT
-        for (message, expected) in [
-            (WorkerMessage.ready(ReadyMessage(protocolVersion: WireProtocol.revision + 1, workerId: "future", pid: 2, hostname: "h", credit: 4, localPaths: true)),
+        // A READY of another protocol revision is refused with REFUSE; a batch of 3 RESULTs without READY
+        // gets one DISCONNECT
+        let stale = WorkerMessage.result(ResultMessage(taskId: 1, attempt: 1, elapsedMicros: 0, report: [1])).encode()
+        for (frames, expected) in [
+            (WorkerMessage.ready(ReadyMessage(protocolVersion: WireProtocol.revision + 1, workerId: "future", pid: 2, hostname: "h", credit: 4, localPaths: true)).encode(),
              WorkerCommand.refuse),
-            (WorkerMessage.result(ResultMessage(taskId: 1, attempt: 1, elapsedMicros: 0, report: [1])), WorkerCommand.disconnect),
+            (WorkerMessage.batch([stale, stale, stale]), WorkerCommand.disconnect),
         ] {
             let peer = try context.socket(.dealer)
             defer { peer.close() }
             try peer.set([.linger(milliseconds: 0), .receiveTimeout(milliseconds: 5000)])
             try peer.connect(serve.workEndpoint)
-            try peer.send(frames: message.encode())
-            let answer = try XCTUnwrap(try peer.receiveMultipart(), "no answer to \(message.command)")
+            try peer.send(frames: frames)
+            let answer = try XCTUnwrap(try peer.receiveMultipart(), "no answer to \(expected)")
             let decoded = try WorkerMessage.decode(answer)
             XCTAssertEqual(decoded.command, expected)
             if case .refuse(let reason) = decoded { XCTAssertTrue(reason.contains("revision \(WireProtocol.revision + 1)"), reason) }
             if case .disconnect(let reason) = decoded { XCTAssertEqual(reason, "no READY") }
+            usleep(200_000)
+            XCTAssertNil(try peer.receiveMultipart(dontWait: true), "one answer per message")
         }
         XCTAssertTrue(serve.log.contains("refused worker future"), serve.log)
 
@@ -286,7 +292,7 @@ final class ClusterTests: ClusterTestCase {
         XCTAssertEqual(stats.malformedDropped.work, expectedWork)
         XCTAssertEqual(stats.malformedDropped.control, expectedControl)
         XCTAssertEqual(stats.workers, 1, "the real worker is still registered")
-        XCTAssertEqual(stats.staleResults, 1, "the RESULT without READY")
+        XCTAssertEqual(stats.staleResults, 3, "the RESULTs without READY")
         XCTAssertTrue(serve.log.contains("dropped a malformed message on the work socket"))
 
         // And the cluster still does its job
