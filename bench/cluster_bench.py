@@ -75,20 +75,39 @@ def peak_rss_kib(pid):
     return None
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid, tid=None):
+    """User + system CPU time of a process (all its threads), or of one of its threads."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return None
 
 
-def run_cluster(binary, d, n, workers):
+def thread_cpu(pid):
+    """[thread id, name, CPU seconds] of each thread of a process."""
+    threads = []
+    try:
+        tids = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return threads
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        threads.append([tid, name, cpu_seconds(pid, tid)])
+    return threads
+
+
+def run_cluster(binary, d, n, workers, serve_args=()):
     tmp = tempfile.mkdtemp(prefix="gkb-", dir="/tmp")
     run, store = os.path.join(tmp, "run"), os.path.join(tmp, "store.sqlite")
     server = subprocess.Popen([binary, "serve", "--workers", str(workers), "--run-dir", run, "--store", store,
-                               "--log-level", "warning"], stderr=open(os.path.join(tmp, "serve.log"), "w"))
+                               "--log-level", "warning", *serve_args], stderr=open(os.path.join(tmp, "serve.log"), "w"))
     try:
         for _ in range(200):
             if os.path.exists(os.path.join(run, "control.sock")):
@@ -107,7 +126,8 @@ def run_cluster(binary, d, n, workers):
             pass
         pids = children(server.pid)
         rss = {"serve_kib": peak_rss_kib(server.pid), "workers_kib": [peak_rss_kib(p) for p in pids]}
-        cpu = {"serve_s": cpu_seconds(server.pid), "workers_s": [cpu_seconds(p) for p in pids]}
+        cpu = {"serve_s": cpu_seconds(server.pid), "workers_s": [cpu_seconds(p) for p in pids],
+               "threads": {"serve": thread_cpu(server.pid), "workers": [thread_cpu(p) for p in pids]}}
         subprocess.run([binary, "shutdown", "--run-dir", run], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         server.wait(timeout=120)
         db = sqlite3.connect(store)

@@ -450,7 +450,7 @@ final class Coordinator {
                     while batch.count < min(worker.credit - worker.leases.count, WireProtocol.maxBatch), let task = nextTask() {
                         batch.append(task)
                     }
-                    if batch.isEmpty || !send(batch, to: worker, now: now) { break }
+                    if batch.isEmpty || !transmit(batch, content: nil, to: worker, now: now) { break }
                 }
             } else {
                 // A remote worker's TASK carries the file: one per message.
@@ -478,56 +478,38 @@ final class Coordinator {
                 return true
             }
         }
-        let message = WorkerMessage.task(TaskMessage(taskId: UInt64(task.id), attempt: task.attempt, path: task.path,
-                                                     sizeLimit: UInt64(settings.sizeLimit), content: content))
-        var frames = message.encode()
-        frames.insert(worker.identity, at: 0)
+        return transmit([task], content: content, to: worker, now: now)
+    }
+
+    /// Sends `tasks` (at most ``WireProtocol/maxBatch``) in one TASK message and leases them to
+    /// `worker`; `content` is the file of a single task, for a remote worker. If the message cannot
+    /// be sent they go back to the front of the queue, in order, and an unreachable worker is removed.
+    private func transmit(_ tasks: [PendingTask], content: [UInt8]?, to worker: WorkerState, now: Int64) -> Bool {
+        precondition(content == nil || tasks.count == 1, "a TASK with content goes alone")
+        let bodies = tasks.map { task in
+            WorkerMessage.task(TaskMessage(taskId: UInt64(task.id), attempt: task.attempt, path: task.path,
+                                           sizeLimit: UInt64(settings.sizeLimit), content: content)).encode()
+        }
+        let frames = [worker.identity] + WorkerMessage.batch(bodies)
         do {
-            guard try work.send(frames: frames, dontWait: true) else {
-                requeue(task)
-                return false
+            if try work.send(frames: frames, dontWait: true) {
+                for task in tasks { lease(task, to: worker, now: now) }
+                return true
             }
+            for task in tasks.reversed() { requeue(task) }
         } catch {
-            requeue(task)
+            for task in tasks.reversed() { requeue(task) }
             logger.warning("worker \(worker.name) is unreachable (\(error)); re-dispatching its tasks",
                            metadata: ["worker.id": "\(worker.name)"])
             remove(worker, blame: .all(.crashed("worker \(worker.name) became unreachable")))
-            return false
         }
-        lease(task, to: worker, now: now)
-        return true
+        return false
     }
 
     /// Puts back a task whose TASK could not be sent: a suspect keeps its probation (it runs alone),
     /// any other goes to the front of the queue.
     private func requeue(_ task: PendingTask) {
         if task.suspect { suspects.insert(task, at: 0) } else { retries.insert(task, at: 0) }
-    }
-
-    /// Sends tasks to a worker that reads paths itself, in one TASK message; on failure they go
-    /// back to the front of the queue, in order.
-    private func send(_ tasks: [PendingTask], to worker: WorkerState, now: Int64) -> Bool {
-        var frames: [[UInt8]] = [worker.identity]
-        frames.reserveCapacity(3 + tasks.count)
-        for task in tasks {
-            let message = WorkerMessage.task(TaskMessage(taskId: UInt64(task.id), attempt: task.attempt, path: task.path,
-                                                         sizeLimit: UInt64(settings.sizeLimit), content: nil)).encode()
-            if frames.count == 1 { frames += message } else { frames.append(message[2]) }
-        }
-        do {
-            guard try work.send(frames: frames, dontWait: true) else {
-                retries.insert(contentsOf: tasks, at: 0)
-                return false
-            }
-        } catch {
-            retries.insert(contentsOf: tasks, at: 0)
-            logger.warning("worker \(worker.name) is unreachable (\(error)); re-dispatching its tasks",
-                           metadata: ["worker.id": "\(worker.name)"])
-            remove(worker, blame: .all(.crashed("worker \(worker.name) became unreachable")))
-            return false
-        }
-        for task in tasks { lease(task, to: worker, now: now) }
-        return true
     }
 
     /// Records that `task` is in flight at `worker` from `now`.

@@ -389,7 +389,7 @@ private final class WorkerLoop {
                 bytes += pending[end][2].count
                 end += 1
             }
-            let frames = end - sent == 1 ? pending[sent] : WorkerMessage.batch(pending[sent..<end])
+            let frames = WorkerMessage.batch(pending[sent..<end])
             do {
                 guard try dealer.send(frames: frames, dontWait: true) else { break }
             } catch {

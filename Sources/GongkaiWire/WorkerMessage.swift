@@ -281,7 +281,12 @@ public enum WorkerMessage: Sendable, Hashable {
         guard frames.count == 3 else { throw WireError.malformed("\(frames.count) frames, expected 3") }
         guard frames[1].count == 1 else { throw WireError.malformed("command frame of \(frames[1].count) bytes, expected 1") }
         guard let command = WorkerCommand(rawValue: frames[1][0]) else { throw WireError.unknownCommand(frames[1][0]) }
-        var body = WireReader(frames[2])
+        return try decodeBody(frames[2], of: command, limits: limits)
+    }
+
+    /// The message of one body (frame 2, or one body of a batch) of a message with this command.
+    static func decodeBody(_ bytes: [UInt8], of command: WorkerCommand, limits: WireLimits) throws(WireError) -> WorkerMessage {
+        var body = WireReader(bytes)
         switch command {
         case .ready:
             let protocolVersion = try body.u16("ready.protocolVersion")
@@ -326,8 +331,7 @@ extension WorkerMessage {
     public static func decodeBatch(_ frames: [[UInt8]], limits: WireLimits = .default) throws(WireError) -> [WorkerMessage] {
         guard frames.count > 3 else { return [try decode(frames, limits: limits)] }
         try WireProtocol.checkTag(frames[0], family: "GKW", major: 1)
-        let command = frames[1].count == 1 ? WorkerCommand(rawValue: frames[1][0]) : nil
-        guard command == .task || command == .result else {
+        guard frames[1].count == 1, let command = WorkerCommand(rawValue: frames[1][0]), command == .task || command == .result else {
             throw WireError.malformed("\(frames.count) frames: only TASK and RESULT may carry several bodies")
         }
         guard frames.count - 2 <= WireProtocol.maxBatch else {
@@ -336,7 +340,7 @@ extension WorkerMessage {
         var messages: [WorkerMessage] = []
         messages.reserveCapacity(frames.count - 2)
         for body in frames[2...] {
-            messages.append(try decode([frames[0], frames[1], body], limits: limits))
+            messages.append(try decodeBody(body, of: command, limits: limits))
         }
         return messages
     }
