@@ -63,13 +63,15 @@ final class OSThread: Sendable {
 
     private let handle: pthread_t
 
-    /// Starts the thread at once. `name` is for error messages.
+    /// Starts the thread at once. `name` is for error messages, and becomes the thread's name for
+    /// `top -H`, `ps -L`, `perf` and `/proc/PID/task/TID/comm` (Linux keeps its first 15 bytes).
     init(name: String, _ run: @escaping @Sendable () -> Void) throws {
         let body = Unmanaged.passRetained(Body(name: name, run: run)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
             let body = Unmanaged<Body>.fromOpaque(raw).takeRetainedValue()
+            OSThread.nameCurrentThread(body.name)
             body.run()
             return nil
         }, body)
@@ -78,6 +80,19 @@ final class OSThread: Sendable {
             throw ClusterError("cannot start thread \(name): \(String(cString: strerror(rc)))")
         }
         handle = thread
+    }
+
+    /// Names the calling thread (first 15 bytes). Glibc's `pthread_setname_np` is not visible to
+    /// Swift and `prctl` is variadic, so this writes `/proc/thread-self/comm`, which is what both
+    /// do on Linux. Best effort: a thread without a name works the same.
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #endif
     }
 
     /// Waits for the closure to return.
