@@ -103,7 +103,8 @@ def thread_cpu(pid):
     return threads
 
 
-def run_cluster(binary, d, n, workers, serve_args=()):
+def run_cluster(binary, d, n, workers, serve_args=(), keep_store=None):
+    """One end-to-end run on a fresh store. `keep_store`: a path to copy the store to before it is removed."""
     tmp = tempfile.mkdtemp(prefix="gkb-", dir="/tmp")
     run, store = os.path.join(tmp, "run"), os.path.join(tmp, "store.sqlite")
     server = subprocess.Popen([binary, "serve", "--workers", str(workers), "--run-dir", run, "--store", store,
@@ -135,6 +136,8 @@ def run_cluster(binary, d, n, workers, serve_args=()):
         tasks_done = db.execute("SELECT count(*) FROM tasks WHERE state = 'done'").fetchone()[0]
         size = os.path.getsize(store)
         db.close()
+        if keep_store:
+            shutil.copyfile(store, keep_store)
         return {"workers": workers, "seconds": round(elapsed, 3), "reports_per_s": round(n / elapsed),
                 "documents": documents, "tasks_done": tasks_done, "exactly_once": documents == n and tasks_done == n,
                 "store_bytes": size, "latency_ms": latency, "store_kib_per_1000": round(size / 1024 / (n / 1000), 1), "peak_rss": rss, "cpu": cpu}

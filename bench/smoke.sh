@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 export GONGKAI_BENCH_CONFIG="${GONGKAI_BENCH_CONFIG:-debug}"
 python3 bench/parse_bench.py --count 2000 --runs 1 --smoke
 python3 bench/suite.py --smoke
+python3 bench/store_floor.py --smoke
