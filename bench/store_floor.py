@@ -6,13 +6,15 @@ Swift around them (bench/store_floor/store_floor.c, compiled here with gcc again
 In one run it measures:
   1. the engine's µs per report (`gongkai bench parse`, as bench/cluster_bench.py does);
   2. the store floor: the feeder's task inserts and the collector's commit statements replayed for COUNT
-     reports in C, on the schema of a real gongkai store and with its real rows (random and sequential
-     content hashes), RUNS times each;
+     reports in C, on the schema of a real gongkai store and with its real rows, RUNS times each: with
+     random content hashes (as real ones are), with sequential ones (what the random index costs), and
+     the documents alone without the task ledger (what the durable ledger costs);
   3. gongkai itself, `serve --workers 2` on the same COUNT reports: the rate, and the CPU of its
      gk-feeder and gk-collector threads per report;
   4. the Python multiprocessing.Pool(2) regex baseline on the same files.
 Then: ceiling = cores × 10^6 / (engine + floor feeder + floor collector) reports/s, the rate if every
-core did nothing but parse and store, with no messaging, no bookkeeping and no Swift in the store path.
+core did nothing but parse and store, with no messaging, no bookkeeping and no Swift in the store path;
+and the same ceiling for each variant of the floor.
 
 Usage: bench/store_floor.py [--count 100000] [--runs 3] [--seed 1] [--smoke]
 Writes bench/results/store-floor-latest.json (store-floor-smoke.json with --smoke: 2,000 reports, one run,
@@ -78,12 +80,12 @@ def main():
                    "serve_cpu_us": round((run["cpu"]["serve_s"] or 0) * 1e6 / n, 2),
                    "workers_cpu_us": round(sum(s or 0 for s in run["cpu"]["workers_s"]) * 1e6 / n, 2)}
 
-        floors = {"random": [], "sequential": []}
+        floors = {"random": [], "sequential": [], "documents": []}
         for _ in range(a.runs):
-            for keys in floors:
-                out = subprocess.run([floor_bin, source, os.path.join(tmp, "floor.sqlite"), str(a.count), "2000", keys],
+            for mode in floors:
+                out = subprocess.run([floor_bin, source, os.path.join(tmp, "floor.sqlite"), str(a.count), "2000", mode],
                                      check=True, capture_output=True, text=True).stdout
-                floors[keys].append(json.loads(out))
+                floors[mode].append(json.loads(out))
 
         t = time.perf_counter()
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "baselines", "regex_tables.py"), "--pool", "2",
@@ -98,13 +100,18 @@ def main():
         return f"{min(values):.1f}–{max(values):.1f}"
 
     cores = os.cpu_count()
-    floor_us = median("random", "feeder_cpu_us") + median("random", "collector_cpu_us")
-    ceiling = cores * 1e6 / (engine_us + floor_us)
+
+    def ceiling_of(mode):
+        floor_us = median(mode, "feeder_cpu_us") + median(mode, "collector_cpu_us")
+        return floor_us, cores * 1e6 / (engine_us + floor_us)
+
+    floor_us, ceiling = ceiling_of("random")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     results = {"machine": {"cores": cores, "kernel": platform.release(), "commit": commit,
                            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sqlite": floors["random"][0]["sqlite"]},
                "count": a.count, "engine_us": round(engine_us, 2), "floor": floors, "gongkai": gongkai,
-               "python_pool2_files_per_s": round(python), "ceiling_reports_per_s": round(ceiling)}
+               "python_pool2_files_per_s": round(python),
+               "ceiling_reports_per_s": {mode: round(ceiling_of(mode)[1]) for mode in floors}}
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results",
                            "store-floor-smoke.json" if a.smoke else "store-floor-latest.json"), "w") as f:
@@ -113,13 +120,16 @@ def main():
     m = results["machine"]
     print(f"\nstore floor: {a.count} reports, {cores} cores, kernel {m['kernel']}, SQLite {m['sqlite']}, "
           f"commit {commit}, {m['date']}\n")
-    print("| CPU µs per report | feeder (tasks) | collector (commit) |")
-    print("|---|---:|---:|")
-    for keys in floors:
-        print(f"| SQLite alone, {keys} hashes, median of {a.runs} (range) | {median(keys, 'feeder_cpu_us')} "
-              f"({spread(keys, 'feeder_cpu_us')}) | {median(keys, 'collector_cpu_us')} ({spread(keys, 'collector_cpu_us')}) |")
+    labels = {"random": "SQLite alone, random hashes (as real)", "sequential": "SQLite alone, sequential hashes",
+              "documents": "SQLite alone, documents only, no task ledger"}
+    print(f"| CPU µs per report (median of {a.runs}, range) | feeder (tasks) | collector (commit) | ceiling, reports/s | ceiling / python |")
+    print("|---|---:|---:|---:|---:|")
+    for mode in floors:
+        print(f"| {labels[mode]} | {median(mode, 'feeder_cpu_us')} ({spread(mode, 'feeder_cpu_us')}) | "
+              f"{median(mode, 'collector_cpu_us')} ({spread(mode, 'collector_cpu_us')}) | {ceiling_of(mode)[1]:,.0f} | "
+              f"{ceiling_of(mode)[1] / python:.2f} |")
     print(f"| gongkai serve, 2 workers (gk-feeder, gk-collector threads) | {gongkai['feeder_cpu_us']} | "
-          f"{gongkai['collector_cpu_us']} |")
+          f"{gongkai['collector_cpu_us']} | {gongkai['reports_per_s']:,} (measured) | {gongkai['reports_per_s'] / python:.2f} |")
     print()
     print(f"- engine, one core: {engine_us:.1f} µs/report")
     print(f"- gongkai end to end: {gongkai['reports_per_s']:,} reports/s; serve {gongkai['serve_cpu_us']} + workers "

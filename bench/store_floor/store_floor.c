@@ -10,10 +10,12 @@
 //     the task-exists check, the document insert (`ON CONFLICT (sha256) DO NOTHING`, `first_job_id`
 //     by sub-select) and the task update, as SummaryStore.commit does (findings are left out: they
 //     are ~0.08 per report in the generated corpus).
-// Each report gets a new content hash, random (as real SHA-256s are) or sequential (`--keys
-// sequential`, to show what the random index costs). CPU time is getrusage (user + system).
+// Each report gets a new content hash, random (as real SHA-256s are) or `sequential` (to show what
+// the random index costs). `documents` stores the documents alone: no task rows, no feeder, no task
+// check or update (what the store would cost without its durable ledger, which gongkai needs).
+// CPU time is getrusage (user + system).
 //
-// usage: store_floor SOURCE_STORE OUT_STORE COUNT [BATCH] [random|sequential]
+// usage: store_floor SOURCE_STORE OUT_STORE COUNT [BATCH] [random|sequential|documents]
 // prints one JSON object.
 #include <sqlite3.h>
 #include <stdio.h>
@@ -67,7 +69,9 @@ int main(int argc, char **argv) {
     const char *source_path = argv[1], *out_path = argv[2];
     int count = atoi(argv[3]);
     int batch = argc > 4 ? atoi(argv[4]) : 2000;
-    int sequential = argc > 5 && strcmp(argv[5], "sequential") == 0;
+    const char *mode = argc > 5 ? argv[5] : "random";
+    int sequential = strcmp(mode, "sequential") == 0;
+    int documents_only = strcmp(mode, "documents") == 0;
 
     sqlite3 *source;
     if (sqlite3_open_v2(source_path, &source, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -111,7 +115,7 @@ int main(int argc, char **argv) {
         append(&names, &names_length, c ? "," : "");
         append(&names, &names_length, name);
         append(&values, &values_length, c ? "," : "");
-        append(&values, &values_length, strcmp(name, "first_job_id") == 0 ? "(SELECT job_id FROM tasks WHERE id = ?)" : "?");
+        append(&values, &values_length, strcmp(name, "first_job_id") == 0 && !documents_only ? "(SELECT job_id FROM tasks WHERE id = ?)" : "?");
     }
     sqlite3_value ***rows = calloc(MAX_ROWS, sizeof *rows);
     int row_count = 0;
@@ -147,7 +151,7 @@ int main(int argc, char **argv) {
     // The feeder.
     double cpu0 = cpu_seconds(), wall0 = wall_seconds();
     char path[128];
-    for (int i = 0; i < count; i += 4096) {
+    for (int i = 0; i < count && !documents_only; i += 4096) {
         CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
         for (int j = i; j < i + 4096 && j < count; j++) {
             unsigned scattered = (unsigned)j * 2654435761u % 10000000u;
@@ -170,8 +174,10 @@ int main(int argc, char **argv) {
         sqlite3_reset(timestamp);
         for (int j = i; j < i + batch && j < count; j++) {
             sqlite3_int64 task = j + 1;  // the feeder's ids
-            sqlite3_bind_int64(task_exists, 1, task);
-            step(task_exists);
+            if (!documents_only) {
+                sqlite3_bind_int64(task_exists, 1, task);
+                step(task_exists);
+            }
             if (sequential) {
                 snprintf(hash, sizeof hash, "%064d", j);
             } else {
@@ -185,6 +191,12 @@ int main(int argc, char **argv) {
             sqlite3_value **row = rows[j % row_count];
             for (int c = 0; c < columns; c++) sqlite3_bind_value(insert_report, c + 1, row[c]);
             sqlite3_bind_text(insert_report, sha_column + 1, hash, 64, SQLITE_TRANSIENT);
+            if (documents_only) {
+                sqlite3_bind_null(insert_report, job_column + 1);
+                sqlite3_bind_null(insert_report, task_column + 1);
+                step(insert_report);
+                continue;
+            }
             sqlite3_bind_int64(insert_report, job_column + 1, task);
             sqlite3_bind_int64(insert_report, task_column + 1, task);
             step(insert_report);
@@ -206,11 +218,11 @@ int main(int argc, char **argv) {
     sqlite3_step(verify);
     long long documents = sqlite3_column_int64(verify, 0), done = sqlite3_column_int64(verify, 1);
     sqlite3_finalize(verify);
-    printf("{\"count\": %d, \"batch\": %d, \"keys\": \"%s\", \"sqlite\": \"%s\", \"documents\": %lld, \"tasks_done\": %lld, "
+    printf("{\"count\": %d, \"batch\": %d, \"mode\": \"%s\", \"sqlite\": \"%s\", \"documents\": %lld, \"tasks_done\": %lld, "
            "\"feeder_cpu_us\": %.2f, \"feeder_wall_us\": %.2f, \"collector_cpu_us\": %.2f, \"collector_wall_us\": %.2f}\n",
-           count, batch, sequential ? "sequential" : "random", sqlite3_libversion(), documents, done,
+           count, batch, mode, sqlite3_libversion(), documents, done,
            (cpu1 - cpu0) * 1e6 / count, (wall1 - wall0) * 1e6 / count, (cpu2 - cpu1) * 1e6 / count,
            (wall2 - wall1) * 1e6 / count);
     sqlite3_close(db);
-    return documents == count && done == count ? 0 : 1;
+    return documents == count && done == (documents_only ? 0 : count) ? 0 : 1;
 }
