@@ -112,9 +112,10 @@ extension Bench {
             discussion: """
                 Reads a results file written by bench/cluster_bench.py or bench/suite.py (runs of the cluster with \
                 N = 1, 2, … workers on one host of the kind you will deploy on). Per host it takes the N with the \
-                best measured end-to-end rate; it assumes hosts add up linearly (each host has its own workers; \
-                the shared store must keep up — the SQLite store's commit rate is measured in the same file when \
-                present) and shows every step of the arithmetic.
+                best measured end-to-end rate, and adds hosts linearly up to what one coordinator's store writer \
+                can commit: its collector and feeder threads' CPU per report, measured in the same run (results \
+                files written since those threads are named), bound the rate of a whole deployment. Every step \
+                of the arithmetic is shown.
                 """
         )
 
@@ -145,6 +146,27 @@ extension Bench {
 }
 
 enum Sizing {
+    /// What one coordinator's store writer spent per report in a measured run: the CPU of its `gk-collector`
+    /// and `gk-feeder` threads (bench/cluster_bench.py records each thread's CPU) over the reports of the run.
+    struct WriterCost {
+        var collector: Double
+        var feeder: Double
+        var micros: Double { collector + feeder }
+
+        init?(run: [String: Any]) {
+            guard let threads = ((run["cpu"] as? [String: Any])?["threads"] as? [String: Any])?["serve"] as? [[Any]],
+                  let reports = (run["tasks_done"] as? NSNumber)?.doubleValue, reports > 0 else { return nil }
+            func seconds(_ name: String) -> Double? {
+                let matching = threads.filter { $0.count == 3 && $0[1] as? String == name }
+                guard !matching.isEmpty else { return nil }
+                return matching.reduce(0) { $0 + (($1[2] as? NSNumber)?.doubleValue ?? 0) }
+            }
+            guard let collector = seconds("gk-collector"), let feeder = seconds("gk-feeder"), collector > 0 else { return nil }
+            self.collector = collector * 1e6 / reports
+            self.feeder = feeder * 1e6 / reports
+        }
+    }
+
     struct Plan {
         var workersPerHost: Int
         var hosts: Int
@@ -184,16 +206,19 @@ enum Sizing {
             }) {
                 runs = (pick["cluster"] as? [[String: Any]] ?? []).compactMap { c in
                     guard let w = c["workers"] as? Int, let rate = (c["reports_per_s"] as? [String: Any])?["median"] as? NSNumber else { return nil }
-                    return ["workers": w, "reports_per_s": rate]
+                    var run: [String: Any] = ["workers": w, "reports_per_s": rate]
+                    run["cpu"] = c["cpu_s"]
+                    run["tasks_done"] = pick["reports"]
+                    return run
                 }
             }
         }
         guard !runs.isEmpty else {
             throw CleanError("the results file has no cluster runs (bench/cluster_bench.py or bench/suite.py writes them)")
         }
-        let measured: [(workers: Int, rate: Double)] = runs.compactMap {
+        let measured: [(workers: Int, rate: Double, writer: WriterCost?)] = runs.compactMap {
             guard let w = $0["workers"] as? Int, let r = ($0["reports_per_s"] as? NSNumber)?.doubleValue, r > 0 else { return nil }
-            return (w, r)
+            return (w, r, WriterCost(run: $0))
         }.sorted { $0.workers < $1.workers }
         guard let best = measured.max(by: { $0.rate < $1.rate }), let one = measured.first(where: { $0.workers == 1 }) ?? measured.first else {
             throw CleanError("no usable runs in the results file")
@@ -211,16 +236,40 @@ enum Sizing {
         lines.append(String(format: "planned per host with %.0f%% headroom: %.0f × %.2f = %.0f reports/s", headroom * 100, best.rate, 1 - headroom, usable))
         let needed = Double(reports) / deadlineSeconds
         lines.append(String(format: "needed: %d reports / %.0f s = %.1f reports/s", reports, deadlineSeconds, needed))
-        let hosts = max(1, Int((needed / usable).rounded(.up)))
+        var hosts = max(1, Int((needed / usable).rounded(.up)))
         lines.append(String(format: "hosts: ceil(%.1f / %.0f) = %d", needed, usable, hosts))
-        let expected = Double(reports) / (best.rate * Double(hosts))
-        lines.append(String(format: "expected time at the measured rate: %d / (%.0f × %d) = %@ (deadline %@)",
-                            reports, best.rate, hosts, duration(expected), duration(deadlineSeconds)))
-        if let store = root["store_commit_reports_per_s"] as? Double, store < best.rate * Double(hosts) {
-            lines.append(String(format: "warning: %d hosts would produce %.0f reports/s, above the measured store commit rate (%.0f/s); use PostgreSQL with one collector per host, or fewer hosts", hosts, best.rate * Double(hosts), store))
+        var rate = best.rate * Double(hosts)
+        var expectedLine = String(format: "expected time at the measured rate: %d / (%.0f × %d)", reports, best.rate, hosts)
+        if let writer = best.writer {
+            // The collector and the feeder write through the coordinator's one store connection: more hosts
+            // bring more parsers, not more commits.
+            let cap = 1e6 / writer.micros
+            lines.append(String(format: "one coordinator's store writer: 10^6 / (collector %.1f + feeder %.1f µs per report in that run) = %.0f reports/s",
+                                writer.collector, writer.feeder, cap))
+            let useful = max(1, Int((cap / best.rate).rounded(.up)))
+            if hosts > useful {
+                lines.append(String(format: "hosts: beyond ceil(%.0f / %.0f) = %d the store writer is the limit: %d", cap, best.rate, useful, useful))
+                hosts = useful
+            }
+            if best.rate * Double(hosts) > cap {
+                rate = cap
+                expectedLine = String(format: "expected time at the store writer's rate: %d / %.0f", reports, cap)
+            } else {
+                rate = best.rate * Double(hosts)
+                expectedLine = String(format: "expected time at the measured rate: %d / (%.0f × %d)", reports, best.rate, hosts)
+            }
+        }
+        let expected = Double(reports) / rate
+        lines.append(expectedLine + " = \(duration(expected)) (deadline \(duration(deadlineSeconds)))")
+        var deployments = 1
+        if expected > deadlineSeconds, let writer = best.writer, rate >= 1e6 / writer.micros {
+            deployments = Int((needed / rate).rounded(.up))
+            lines.append(String(format: "the deadline cannot be met by one coordinator: split the corpus between ceil(%.1f / %.0f) = %d independent deployments (each its own gongkai serve and store), or allow %@",
+                                needed, rate, deployments, duration(expected)))
         }
         lines.append("")
-        lines.append("recommendation: \(hosts) host(s) × \(best.workers) worker(s) (gongkai serve --workers \(best.workers)\(hosts > 1 ? " on one, gongkai worker on the others" : ""))")
+        let deployment = "\(hosts) host(s) × \(best.workers) worker(s) (gongkai serve --workers \(best.workers)\(hosts > 1 ? " on one, gongkai worker on the others" : ""))"
+        lines.append(deployments > 1 ? "recommendation: \(deployments) deployments × \(deployment)" : "recommendation: \(deployment)")
         return Plan(workersPerHost: best.workers, hosts: hosts, expectedSeconds: expected, text: lines.joined(separator: "\n") + "\n")
     }
 }

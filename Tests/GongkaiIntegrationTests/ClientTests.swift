@@ -45,4 +45,28 @@ final class ClientTests: XCTestCase {
         XCTAssertTrue(big.stdout.contains("recommendation: 3 host(s) × 2 worker(s)"), big.stdout)
         XCTAssertEqual(try Harness.run(["bench", "size", "--reports", "5", "--deadline", "soon", "--from", results.path]).status, 2)
     }
+
+    func testSizingStopsAddingHostsWhereTheStoreWriterIsTheLimit() throws {
+        let dir = try Harness.temporaryDirectory("size-writer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // As bench/cluster_bench.py writes it: 100,000 reports, the collector 3.0 s and the feeder 0.6 s of CPU,
+        // so one coordinator commits at most 10^6 / 36 µs = 27,778 reports/s.
+        let threads = #"{"serve": [[11, "gongkai", 0.9], [12, "gk-collector", 3.0], [13, "gk-feeder", 0.6]], "workers": []}"#
+        let results = dir.appendingPathComponent("r.json")
+        try Data(#"{"machine": {"cores": 2}, "runs": [{"workers": 1, "reports_per_s": 10000, "tasks_done": 100000, "cpu": {"threads": \#(threads)}}, {"workers": 2, "reports_per_s": 18000, "tasks_done": 100000, "cpu": {"threads": \#(threads)}}]}"#.utf8)
+            .write(to: results)
+        // 10M reports in 5 minutes = 33,333/s: 3 hosts by the measured rate, but the writer allows 2 hosts' worth,
+        // so two independent deployments.
+        let big = try Harness.run(["bench", "size", "--reports", "10000000", "--deadline", "300s", "--from", results.path])
+        XCTAssertEqual(big.status, 0, big.stderr)
+        XCTAssertTrue(big.stdout.contains("one coordinator's store writer: 10^6 / (collector 30.0 + feeder 6.0 µs per report in that run) = 27778 reports/s"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("hosts: beyond ceil(27778 / 18000) = 2 the store writer is the limit: 2"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("expected time at the store writer's rate: 10000000 / 27778 = 6.0 min"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("split the corpus between ceil(33333.3 / 27778) = 2 independent deployments"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("recommendation: 2 deployments × 2 host(s) × 2 worker(s)"), big.stdout)
+        // Within the writer's rate nothing changes: 100,000 reports in an hour need 1 host.
+        let small = try Harness.run(["bench", "size", "--reports", "100000", "--deadline", "1h", "--from", results.path])
+        XCTAssertTrue(small.stdout.contains("expected time at the measured rate: 100000 / (18000 × 1) = 6 s"), small.stdout)
+        XCTAssertTrue(small.stdout.contains("recommendation: 1 host(s) × 2 worker(s)"), small.stdout)
+    }
 }
