@@ -55,15 +55,27 @@ final class ClientTests: XCTestCase {
         let results = dir.appendingPathComponent("r.json")
         try Data(#"{"machine": {"cores": 2}, "runs": [{"workers": 1, "reports_per_s": 10000, "tasks_done": 100000, "cpu": {"threads": \#(threads)}}, {"workers": 2, "reports_per_s": 18000, "tasks_done": 100000, "cpu": {"threads": \#(threads)}}]}"#.utf8)
             .write(to: results)
-        // 10M reports in 5 minutes = 33,333/s: 3 hosts by the measured rate, but the writer allows 2 hosts' worth,
-        // so two independent deployments.
+        // 10M reports in 5 minutes = 33,333/s: 3 hosts by the measured rate, but the writer takes 2 hosts' worth,
+        // and with 20% headroom (22,222/s) one coordinator cannot keep up: two deployments of 2 hosts.
         let big = try Harness.run(["bench", "size", "--reports", "10000000", "--deadline", "300s", "--from", results.path])
         XCTAssertEqual(big.status, 0, big.stderr)
-        XCTAssertTrue(big.stdout.contains("one coordinator's store writer: 10^6 / (collector 30.0 + feeder 6.0 µs per report in that run) = 27778 reports/s"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("one coordinator's store writer: 10^6 / (collector 30.0 + feeder 6.0 µs per report in that run) = 27778 reports/s\n"), big.stdout)
         XCTAssertTrue(big.stdout.contains("hosts: beyond ceil(27778 / 18000) = 2 the store writer is the limit: 2"), big.stdout)
-        XCTAssertTrue(big.stdout.contains("expected time at the store writer's rate: 10000000 / 27778 = 6.0 min"), big.stdout)
-        XCTAssertTrue(big.stdout.contains("split the corpus between ceil(33333.3 / 27778) = 2 independent deployments"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("one coordinator cannot keep up: ceil(33333.3 / (27778 × 0.80)) = 2 independent deployments (each its own gongkai serve and store), each with ceil(16666.7 / 14400) = 2 host(s)"), big.stdout)
+        XCTAssertTrue(big.stdout.contains("expected time at the store writer's rate: 10000000 / (2 × 27778) = 3.0 min (deadline 5.0 min)"), big.stdout)
         XCTAssertTrue(big.stdout.contains("recommendation: 2 deployments × 2 host(s) × 2 worker(s)"), big.stdout)
+        // A split gives each deployment only the hosts its share needs: 25,000/s → 2 deployments of 1 host.
+        let split = try Harness.run(["bench", "size", "--reports", "7500000", "--deadline", "300s", "--from", results.path])
+        XCTAssertTrue(split.stdout.contains("= 2 independent deployments (each its own gongkai serve and store), each with ceil(12500.0 / 14400) = 1 host(s)"), split.stdout)
+        XCTAssertTrue(split.stdout.contains("expected time at the measured rate: 7500000 / (2 × 18000 × 1) = 3.5 min"), split.stdout)
+        // A writer bound below what the run achieved gives way to the run.
+        let slowThreads = #"{"serve": [[12, "gk-collector", 7.0], [13, "gk-feeder", 3.0]], "workers": []}"#
+        let slow = dir.appendingPathComponent("slow.json")
+        try Data(#"{"machine": {"cores": 2}, "runs": [{"workers": 2, "reports_per_s": 11000, "tasks_done": 100000, "cpu": {"threads": \#(slowThreads)}}]}"#.utf8)
+            .write(to: slow)
+        let clamped = try Harness.run(["bench", "size", "--reports", "1000000", "--deadline", "60s", "--from", slow.path])
+        XCTAssertTrue(clamped.stdout.contains("= 10000 reports/s (below the run's 11000, which is used instead)"), clamped.stdout)
+        XCTAssertTrue(clamped.stdout.contains("expected time at the measured rate: 1000000 / (2 × 11000 × 1) = 45 s"), clamped.stdout)
         // Within the writer's rate nothing changes: 100,000 reports in an hour need 1 host.
         let small = try Harness.run(["bench", "size", "--reports", "100000", "--deadline", "1h", "--from", results.path])
         XCTAssertTrue(small.stdout.contains("expected time at the measured rate: 100000 / (18000 × 1) = 6 s"), small.stdout)
