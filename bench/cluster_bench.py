@@ -148,6 +148,25 @@ def run_cluster(binary, d, n, workers, serve_args=(), keep_store=None):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def engine_reports_per_s(binary, d):
+    """The engine in process on one core (decode+hash+parse+validate), median of 3 passes over ≤20,000 files."""
+    out = subprocess.run([binary, "bench", "parse", d, "--runs", "3", "--limit", "20000"], check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    return json.loads(out[1])["reports_per_s"]
+
+
+def python_pool2_files_per_s(d, n):
+    """bench/baselines/regex_tables.py with multiprocessing.Pool(2), chunksize 256, over the n files of d."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "baselines", "regex_tables.py"), "--pool", "2",
+                    "--chunksize", "256", d], check=True, stdout=subprocess.DEVNULL)
+    return n / (time.perf_counter() - t)
+
+
+def git_commit():
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=100000)
@@ -162,24 +181,18 @@ def main():
     d = corpus(binary, a.count, a.seed)
     files = sorted(glob.glob(os.path.join(d, "*.txt")))
     n = len(files)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    results = {"machine": {"cores": os.cpu_count(), "kernel": platform.release(), "commit": commit,
+    results = {"machine": {"cores": os.cpu_count(), "kernel": platform.release(), "commit": git_commit(),
                            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
                "corpus": {"dir": os.path.relpath(d, ROOT), "files": n}, "runs": []}
 
-    engine = subprocess.run([binary, "bench", "parse", d, "--runs", "3", "--limit", "20000"], check=True,
-                            capture_output=True, text=True).stdout.splitlines()
-    single = json.loads(engine[1])  # decode+hash+parse+validate, in process, one core
-    results["engine_single_core_reports_per_s"] = single["reports_per_s"]
+    single = engine_reports_per_s(binary, d)
+    results["engine_single_core_reports_per_s"] = single
 
     for w in [int(x) for x in a.workers.split(",")]:
         r = run_cluster(binary, d, n, w)
         results["runs"].append(r)
 
-    t = time.perf_counter()
-    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "baselines", "regex_tables.py"), "--pool", "2",
-                    "--chunksize", "256", d], check=True, stdout=subprocess.DEVNULL)
-    py = n / (time.perf_counter() - t)
+    py = python_pool2_files_per_s(d, n)
     results["python_pool2_files_per_s"] = round(py)
 
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
@@ -190,10 +203,10 @@ def main():
     print(f"\ncluster benchmark: {n} reports, {m['cores']} cores, kernel {m['kernel']}, commit {m['commit']}, {m['date']}\n")
     print("| what | reports/s | vs engine 1 core | vs python Pool(2) | exactly once | serve peak RSS | store KiB/1000 |")
     print("|---|---:|---:|---:|---|---:|---:|")
-    print(f"| engine in process, 1 core (decode+hash+parse+validate) | {single['reports_per_s']:,} | 1.00 | | | | |")
+    print(f"| engine in process, 1 core (decode+hash+parse+validate) | {single:,} | 1.00 | | | | |")
     for r in results["runs"]:
         print(f"| gongkai cluster, {r['workers']} worker(s), submit → committed | {r['reports_per_s']:,} | "
-              f"{r['reports_per_s'] / single['reports_per_s']:.2f} | {r['reports_per_s'] / py:.2f} | {r['exactly_once']} | "
+              f"{r['reports_per_s'] / single:.2f} | {r['reports_per_s'] / py:.2f} | {r['exactly_once']} | "
               f"{(r['peak_rss']['serve_kib'] or 0) // 1024} MiB | {r['store_kib_per_1000']} |")
     print(f"| python multiprocessing.Pool(2), regex tables 3+4 only, stores nothing | {round(py):,} | | 1.00 | | | |")
     bad = [r for r in results["runs"] if not r["exactly_once"]]

@@ -65,9 +65,7 @@ def main():
         subprocess.run([compiler, "-O2", "-o", floor_bin, os.path.join(ROOT, "bench", "store_floor", "store_floor.c"),
                         "-lsqlite3"], check=True)
 
-        engine = subprocess.run([binary, "bench", "parse", d, "--runs", "3", "--limit", "20000"], check=True,
-                                capture_output=True, text=True).stdout.splitlines()
-        engine_us = 1e6 / json.loads(engine[1])["reports_per_s"]
+        engine_us = 1e6 / cluster_bench.engine_reports_per_s(binary, d)
 
         # gongkai end to end; its store is the floor's source of schema and rows.
         source = os.path.join(tmp, "source.sqlite")
@@ -88,16 +86,13 @@ def main():
                                      check=True, capture_output=True, text=True).stdout
                 floors[mode].append(json.loads(out))
 
-        t = time.perf_counter()
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "baselines", "regex_tables.py"), "--pool", "2",
-                        "--chunksize", "256", d], check=True, stdout=subprocess.DEVNULL)
-        python = n / (time.perf_counter() - t)
+        python = cluster_bench.python_pool2_files_per_s(d, n)
 
-    def median(keys, field):
-        return round(statistics.median(r[field] for r in floors[keys]), 2)
+    def median(mode, field):
+        return round(statistics.median(r[field] for r in floors[mode]), 2)
 
-    def spread(keys, field):
-        values = [r[field] for r in floors[keys]]
+    def spread(mode, field):
+        values = [r[field] for r in floors[mode]]
         return f"{min(values):.1f}–{max(values):.1f}"
 
     cores = os.cpu_count()
@@ -107,7 +102,7 @@ def main():
         return floor_us, min(cores * 1e6 / (engine_us + floor_us), 1e6 / floor_us)
 
     floor_us, ceiling = ceiling_of("random")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = cluster_bench.git_commit()
     results = {"machine": {"cores": cores, "kernel": platform.release(), "commit": commit,
                            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sqlite": floors["random"][0]["sqlite"]},
                "count": a.count, "engine_us": round(engine_us, 2), "floor": floors, "gongkai": gongkai,
